@@ -1,0 +1,14 @@
+//! Helpers shared by every grading suite in `checker/suites/`.
+//!
+//! A suite must never hang, whatever the student wrote: every test body runs through
+//! [`within`], which gives up after a bounded time with a message that names the likely cause.
+//! The probes ([`Rendezvous`], [`ThreadLog`]) let a suite check the *concept* — that work
+//! really ran on other threads, at the same time — not just the output.
+
+mod rendezvous;
+mod thread_log;
+mod timeout;
+
+pub use rendezvous::Rendezvous;
+pub use thread_log::ThreadLog;
+pub use timeout::{DID_NOT_FINISH, test_timeout, within, within_for};

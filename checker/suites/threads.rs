@@ -1,0 +1,1 @@
+//! Grading suite for the `threads` topic.

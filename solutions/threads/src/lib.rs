@@ -1,0 +1,1 @@
+//! Threads: spawn and join workers, let scoped threads borrow, supervise named workers.
