@@ -495,7 +495,9 @@ mod supervisor {
             let mut supervisor = Supervisor::new();
             supervisor.spawn("steady", || 7);
             supervisor.spawn("faulty", || panic!("disk on fire"));
-            supervisor.spawn("formatted", || panic!("bad record {}", 42));
+            // A variable, not a literal: the message is formatted at run time, into a `String`.
+            let record = 42;
+            supervisor.spawn("formatted", move || panic!("bad record {record}"));
             supervisor.spawn("last", || 9);
             let reports = join_all_safely(supervisor);
 
@@ -514,7 +516,7 @@ mod supervisor {
             assert_eq!(
                 reports[2].outcome,
                 Outcome::Panicked("bad record 42".to_owned()),
-                "`formatted` ran panic!(\"bad record {{}}\", 42): its panic message must be \
+                "`formatted` ran panic!(\"bad record {{record}}\"): its panic message must be \
                  reported (a formatted panic carries a `String` payload, not a `&str`)"
             );
             assert_eq!(
