@@ -3,6 +3,8 @@
 /// One panic reported in a test's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Panic {
+    /// The thread that panicked (libtest names a test's thread after the test).
+    pub thread: String,
     /// `file:line:col` where it happened.
     pub location: String,
     pub message: String,
@@ -26,7 +28,7 @@ pub fn parse_panics(output: &str) -> Vec<Panic> {
     let mut panics = Vec::new();
     let mut lines = output.lines().peekable();
     while let Some(line) = lines.next() {
-        let Some(location) = panic_location(line) else {
+        let Some((thread, location)) = panic_header(line) else {
             continue;
         };
         let mut message = Vec::new();
@@ -41,6 +43,7 @@ pub fn parse_panics(output: &str) -> Vec<Panic> {
             message.pop();
         }
         panics.push(Panic {
+            thread,
             location,
             message: message.join("\n"),
         });
@@ -48,15 +51,29 @@ pub fn parse_panics(output: &str) -> Vec<Panic> {
     panics
 }
 
-fn panic_location(line: &str) -> Option<String> {
+fn panic_header(line: &str) -> Option<(String, String)> {
     let rest = line.strip_prefix("thread '")?;
     let at = rest.find(" panicked at ")?;
+    let thread = rest[..at].split("' ").next().unwrap_or_default().trim_end_matches('\'');
     let location = rest[at + " panicked at ".len()..].trim_end();
-    Some(location.strip_suffix(':').unwrap_or(location).to_owned())
+    Some((thread.to_owned(), normalize(location.strip_suffix(':').unwrap_or(location))))
+}
+
+/// `solutions/threads/../../checker/x.rs` → `checker/x.rs`.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        if part == ".." && parts.last().is_some_and(|p| *p != "..") {
+            parts.pop();
+        } else {
+            parts.push(part);
+        }
+    }
+    parts.join("/")
 }
 
 fn is_message_end(line: &str) -> bool {
-    panic_location(line).is_some()
+    panic_header(line).is_some()
         || line.starts_with("note: run with `RUST_BACKTRACE")
         || line.starts_with("stack backtrace:")
         || line.starts_with("test result: ")
@@ -84,7 +101,7 @@ mod tests {
             thread 'a::b' panicked at exercises/threads/src/a.rs:12:5:\n\
             not yet implemented\n\
             note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\
-            thread 'a::b' (4242) panicked at checker/suites/threads.rs:40:9:\n\
+            thread 'a::b' (4242) panicked at solutions/t/../../checker/suites/threads.rs:40:9:\n\
             the workers did not run at the same time\n\
             second line\n\
             test a::b ... FAILED\n\nfailures:\n";

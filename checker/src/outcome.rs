@@ -46,7 +46,7 @@ impl TestResult {
     /// Reads a raw outcome.
     pub fn from_raw(name: &str, raw: &RawOutcome, timeout_secs: u64) -> TestResult {
         let panics = libtest::parse_panics(&raw.output);
-        let (status, mut message, location) = judge(raw, &panics, timeout_secs);
+        let (status, mut message, location) = judge(name, raw, &panics, timeout_secs);
         let leftovers = raw
             .trailer
             .as_ref()
@@ -76,16 +76,14 @@ impl TestResult {
 }
 
 fn judge(
+    test: &str,
     raw: &RawOutcome,
     panics: &[Panic],
     timeout_secs: u64,
 ) -> (TestStatus, String, Option<String>) {
     let Some(trailer) = &raw.trailer else {
-        return (
-            TestStatus::Crashed,
-            "the test's sandbox ended without a report (killed from outside?)".into(),
-            None,
-        );
+        let message = "the test's sandbox ended without a report (killed from outside?)";
+        return (TestStatus::Crashed, message.into(), None);
     };
     if let Some(count) = trailer.fork_bomb {
         let message = format!(
@@ -101,42 +99,9 @@ fn judge(
         );
         return (TestStatus::TimedOut, message, None);
     }
-    if let Some(todo) = panics
-        .iter()
-        .find(|p| p.message.starts_with(NOT_IMPLEMENTED))
-    {
-        let message = format!(
-            "not implemented yet: replace the `todo!()` at {}",
-            todo.location
-        );
-        return (
-            TestStatus::NotImplemented,
-            message,
-            Some(todo.location.clone()),
-        );
-    }
-    if let Some(first) = panics.first() {
-        // The suite's timeout panics in `grading`; say so plainly.
-        let status = if panics
-            .iter()
-            .any(|p| p.message.starts_with("did not finish"))
-        {
-            TestStatus::TimedOut
-        } else {
-            TestStatus::Failed
-        };
-        // Show every distinct panic: the first is often the cause (a worker's), the last the
-        // test's assertion that noticed it.
-        let mut messages: Vec<String> = Vec::new();
-        for p in panics.iter().take(4) {
-            let text = format!("{} (at {})", p.message, p.location);
-            if !messages.contains(&text) {
-                messages.push(text);
-            }
-        }
-        return (status, messages.join("\n"), Some(first.location.clone()));
-    }
     if trailer.code == Some(0) {
+        // Passed. Panics printed on the way were expected (a `should_panic` test, a worker
+        // that panics on purpose).
         if trailer.leftovers.is_empty() {
             return (TestStatus::Passed, String::new(), None);
         }
@@ -148,6 +113,32 @@ fn judge(
         );
         return (TestStatus::Failed, message, None);
     }
+    if let Some(todo) = panics.iter().find(|p| p.message.starts_with(NOT_IMPLEMENTED)) {
+        let message = format!("not implemented yet: replace the `todo!()` at {}", todo.location);
+        return (TestStatus::NotImplemented, message, Some(todo.location.clone()));
+    }
+    // The panic that failed the test is the last one on the test's own thread (the suite's
+    // `within` names its thread after the test); other threads' panics are context: show
+    // those raised by the graded code, not those the suite raises on purpose.
+    if let Some(primary) = panics.iter().rev().find(|p| p.thread == test).or(panics.last()) {
+        let status = if primary.message.starts_with("did not finish") {
+            TestStatus::TimedOut
+        } else {
+            TestStatus::Failed
+        };
+        let mut message = format!("{}\n(at {})", primary.message, primary.location);
+        let context = panics
+            .iter()
+            .filter(|p| *p != primary && !p.location.contains("checker/suites/"))
+            .take(3);
+        for p in context {
+            message.push_str(&format!(
+                "\nbefore that, thread '{}' panicked at {}: {}",
+                p.thread, p.location, p.message
+            ));
+        }
+        return (status, message, Some(primary.location.clone()));
+    }
     if let Some(signal) = trailer.signal {
         let name = nix::sys::signal::Signal::try_from(signal)
             .map(|s| s.as_str())
@@ -157,15 +148,8 @@ fn judge(
         );
         return (TestStatus::Crashed, message, None);
     }
-    let tail: Vec<&str> = raw
-        .output
-        .lines()
-        .rev()
-        .take(5)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let tail: Vec<&str> = raw.output.lines().rev().take(5).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
     let message = format!(
         "the test process exited with code {:?}: {}",
         trailer.code,
