@@ -105,7 +105,7 @@ impl Catalog {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Catalog> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].lines().count().max(1);
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let raw: RawCatalog = toml::from_str(text).map_err(|e| {
             let at = e
                 .span()
@@ -328,7 +328,7 @@ tests = "spawn_join::"
         let err = Catalog::parse(&broken, Path::new("catalog.toml"))
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("catalog.toml:14:"), "{err}");
+        assert!(err.starts_with("catalog.toml:13:"), "{err}");
         assert!(err.contains("`lokcs`"), "{err}");
         let typo = SAMPLE.replace("tests = \"counter::\"", "test = \"counter::\"");
         let err = Catalog::parse(&typo, Path::new("catalog.toml"))

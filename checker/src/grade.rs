@@ -98,6 +98,7 @@ struct Place {
 
 /// Grades every candidate; results come back in the candidates' order.
 pub fn grade(kit: &Kit, candidates: &[Candidate], options: &Options) -> Result<Vec<Graded>> {
+    let _lock = lock_target_dir(kit)?;
     let places = place_all(kit, candidates)?;
     let mut results: Vec<Option<Graded>> = vec![None; candidates.len()];
     let lanes: BTreeSet<(u8, usize)> = places.iter().map(|p| p.lane).collect();
@@ -111,6 +112,23 @@ pub fn grade(kit: &Kit, candidates: &[Candidate], options: &Options) -> Result<V
         .into_iter()
         .map(|r| r.expect("every candidate is in a lane"))
         .collect())
+}
+
+/// Holds the checker's build folder for the whole run. Cargo locks it only while building;
+/// two checkers sharing it could otherwise overwrite each other's test binaries between one's
+/// build and its test runs (cargo names a crate's artifacts the same wherever the kit lives).
+fn lock_target_dir(kit: &Kit) -> Result<nix::fcntl::Flock<std::fs::File>> {
+    let dir = kit.target_dir();
+    std::fs::create_dir_all(&dir)?;
+    let file = std::fs::File::create(dir.join("checker.lock"))?;
+    match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => Ok(lock),
+        Err((file, _)) => {
+            eprintln!("waiting for another checker run to finish with {} ...", dir.display());
+            nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
+                .map_err(|(_, e)| anyhow::anyhow!("cannot lock {}: {e}", dir.display()))
+        }
+    }
 }
 
 fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {

@@ -109,10 +109,12 @@ mod tests {
             parse_panics(out),
             [
                 Panic {
+                    thread: "a::b".into(),
                     location: "exercises/threads/src/a.rs:12:5".into(),
                     message: "not yet implemented".into()
                 },
                 Panic {
+                    thread: "a::b".into(),
                     location: "checker/suites/threads.rs:40:9".into(),
                     message: "the workers did not run at the same time\nsecond line".into()
                 },

@@ -51,19 +51,16 @@ pub fn write_workspace(
         workspace.insert("profile".into(), profile.clone());
     }
     let manifest = dir.join("Cargo.toml");
-    std::fs::write(&manifest, toml::to_string(&workspace)?)?;
+    write_if_changed(&manifest, toml::to_string(&workspace)?.as_bytes())?;
     // Same dependency versions as the kit: nothing to resolve, nothing to download.
     let lock = kit_root.join("Cargo.lock");
     if lock.is_file() {
-        std::fs::copy(&lock, dir.join("Cargo.lock"))?;
+        write_if_changed(&dir.join("Cargo.lock"), &std::fs::read(&lock)?)?;
     }
     Ok((manifest, dirs))
 }
 
 fn write_package(variant: &Variant, pkg_dir: &Path) -> Result<()> {
-    if pkg_dir.exists() {
-        std::fs::remove_dir_all(pkg_dir)?;
-    }
     copy_tree(&variant.source, pkg_dir)?;
     let mut manifest = read_toml(&variant.source.join("Cargo.toml"))?;
     if let Some(package) = manifest.get_mut("package").and_then(Value::as_table_mut) {
@@ -130,8 +127,17 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         if entry.file_type()?.is_dir() {
             copy_tree(&src, &dst)?;
         } else {
-            std::fs::copy(&src, &dst)?;
+            write_if_changed(&dst, &std::fs::read(&src)?)?;
         }
     }
     Ok(())
+}
+
+/// Writes only what changed: cargo rebuilds a crate when a file's time changes, and most
+/// variants are the same from one run to the next.
+fn write_if_changed(path: &Path, contents: &[u8]) -> Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 
 use crate::catalog::Exercise;
-use crate::grade::{self, Candidate, Options, Subject};
+use crate::grade::{self, Candidate, Options, Subject, Verdict};
 use crate::kit::Kit;
 use crate::progress::Progress;
 use crate::render;
@@ -42,7 +42,14 @@ pub fn run(
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ok);
     }
+    let mut shown_errors: Vec<&Vec<String>> = Vec::new();
     for (result, exercise) in results.iter().zip(&exercises) {
+        // Exercises of one topic share a crate: one compile error fails them all. Show it once.
+        if result.verdict == Verdict::CompileError && shown_errors.contains(&&result.compile_errors) {
+            println!("✗ {} ({}) — does not compile (the errors above)\n", result.exercise, result.topic);
+            continue;
+        }
+        shown_errors.push(&result.compile_errors);
         println!("{}", render::graded(result, &kit.exercise_file(exercise)));
     }
     let done = kit
