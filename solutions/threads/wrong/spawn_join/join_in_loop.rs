@@ -3,6 +3,7 @@
 
 use std::thread;
 
+// ANCHOR: mistake
 pub fn run_workers<T, F>(n: usize, work: F) -> Vec<T>
 where
     T: Send + 'static,
@@ -16,3 +17,4 @@ where
         })
         .collect()
 }
+// ANCHOR_END: mistake

@@ -5,6 +5,7 @@
 use std::sync::mpsc;
 use std::thread;
 
+// ANCHOR: mistake
 pub fn run_workers<T, F>(n: usize, work: F) -> Vec<T>
 where
     T: Send + 'static,
@@ -24,3 +25,4 @@ where
     }
     slots.into_iter().map(Option::unwrap).collect()
 }
+// ANCHOR_END: mistake

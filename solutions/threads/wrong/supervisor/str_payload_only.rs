@@ -80,7 +80,7 @@ impl Supervisor {
 /// The message of a panic payload: `panic!("literal")` carries a `&'static str`,
 /// `panic!("{x}")` a formatted `String`; anything else (`panic_any`) has no message.
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
-    // The mistake: `panic!("bad record {}", 42)` carries a `String`, not a `&str`.
+    // The mistake: `panic!("bad record {record}")` carries a `String`, not a `&str`.
     match payload.downcast_ref::<&str>() {
         Some(message) => (*message).to_owned(),
         None => "a panic without a message".to_owned(),

@@ -57,6 +57,7 @@ impl Supervisor {
             .collect()
     }
 
+    // ANCHOR: mistake
     /// Waits for every worker and reports how each ended, in spawn order.
     pub fn join_all(self) -> Vec<Report> {
         self.workers
@@ -68,4 +69,5 @@ impl Supervisor {
             })
             .collect()
     }
+    // ANCHOR_END: mistake
 }
