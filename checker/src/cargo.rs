@@ -39,7 +39,12 @@ pub fn build_tests(
 ) -> Result<BuildOutput> {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
-        .args(["test", "--no-run", "--no-fail-fast", "--message-format=json"])
+        .args([
+            "test",
+            "--no-run",
+            "--no-fail-fast",
+            "--message-format=json",
+        ])
         .arg("--manifest-path")
         .arg(manifest)
         .env("CARGO_TARGET_DIR", target_dir)

@@ -124,7 +124,10 @@ fn lock_target_dir(kit: &Kit) -> Result<nix::fcntl::Flock<std::fs::File>> {
     match nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock) {
         Ok(lock) => Ok(lock),
         Err((file, _)) => {
-            eprintln!("waiting for another checker run to finish with {} ...", dir.display());
+            eprintln!(
+                "waiting for another checker run to finish with {} ...",
+                dir.display()
+            );
             nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusive)
                 .map_err(|(_, e)| anyhow::anyhow!("cannot lock {}: {e}", dir.display()))
         }

@@ -54,9 +54,16 @@ pub fn parse_panics(output: &str) -> Vec<Panic> {
 fn panic_header(line: &str) -> Option<(String, String)> {
     let rest = line.strip_prefix("thread '")?;
     let at = rest.find(" panicked at ")?;
-    let thread = rest[..at].split("' ").next().unwrap_or_default().trim_end_matches('\'');
+    let thread = rest[..at]
+        .split("' ")
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\'');
     let location = rest[at + " panicked at ".len()..].trim_end();
-    Some((thread.to_owned(), normalize(location.strip_suffix(':').unwrap_or(location))))
+    Some((
+        thread.to_owned(),
+        normalize(location.strip_suffix(':').unwrap_or(location)),
+    ))
 }
 
 /// `solutions/threads/../../checker/x.rs` → `checker/x.rs`.

@@ -113,14 +113,29 @@ fn judge(
         );
         return (TestStatus::Failed, message, None);
     }
-    if let Some(todo) = panics.iter().find(|p| p.message.starts_with(NOT_IMPLEMENTED)) {
-        let message = format!("not implemented yet: replace the `todo!()` at {}", todo.location);
-        return (TestStatus::NotImplemented, message, Some(todo.location.clone()));
+    if let Some(todo) = panics
+        .iter()
+        .find(|p| p.message.starts_with(NOT_IMPLEMENTED))
+    {
+        let message = format!(
+            "not implemented yet: replace the `todo!()` at {}",
+            todo.location
+        );
+        return (
+            TestStatus::NotImplemented,
+            message,
+            Some(todo.location.clone()),
+        );
     }
     // The panic that failed the test is the last one on the test's own thread (the suite's
     // `within` names its thread after the test); other threads' panics are context: show
     // those raised by the graded code, not those the suite raises on purpose.
-    if let Some(primary) = panics.iter().rev().find(|p| p.thread == test).or(panics.last()) {
+    if let Some(primary) = panics
+        .iter()
+        .rev()
+        .find(|p| p.thread == test)
+        .or(panics.last())
+    {
         let status = if primary.message.starts_with("did not finish") {
             TestStatus::TimedOut
         } else {

@@ -61,7 +61,13 @@ pub fn write_workspace(
 }
 
 fn write_package(variant: &Variant, pkg_dir: &Path) -> Result<()> {
-    copy_tree(&variant.source, pkg_dir)?;
+    // The replaced files are written once, below, not copied first and then overwritten.
+    let replaced: Vec<PathBuf> = variant
+        .replace
+        .iter()
+        .map(|(relative, _)| pkg_dir.join(relative))
+        .collect();
+    copy_tree(&variant.source, pkg_dir, &replaced)?;
     let mut manifest = read_toml(&variant.source.join("Cargo.toml"))?;
     if let Some(package) = manifest.get_mut("package").and_then(Value::as_table_mut) {
         package.insert("name".into(), Value::String(variant.package.clone()));
@@ -88,10 +94,14 @@ fn write_package(variant: &Variant, pkg_dir: &Path) -> Result<()> {
             }
         }
     }
-    std::fs::write(pkg_dir.join("Cargo.toml"), toml::to_string(&manifest)?)?;
+    write_if_changed(
+        &pkg_dir.join("Cargo.toml"),
+        toml::to_string(&manifest)?.as_bytes(),
+    )?;
     for (relative, file) in &variant.replace {
-        std::fs::copy(file, pkg_dir.join(relative))
-            .with_context(|| format!("cannot copy {}", file.display()))?;
+        let text =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        write_if_changed(&pkg_dir.join(relative), &text)?;
     }
     Ok(())
 }
@@ -115,7 +125,7 @@ fn read_toml(path: &Path) -> Result<Table> {
 }
 
 /// Copies a crate folder, leaving out build output and the wrong-solution catalogue.
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+fn copy_tree(from: &Path, to: &Path, skip: &[PathBuf]) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
@@ -125,8 +135,8 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         }
         let (src, dst) = (entry.path(), to.join(&name));
         if entry.file_type()?.is_dir() {
-            copy_tree(&src, &dst)?;
-        } else {
+            copy_tree(&src, &dst, skip)?;
+        } else if !skip.contains(&dst) {
             write_if_changed(&dst, &std::fs::read(&src)?)?;
         }
     }

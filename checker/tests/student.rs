@@ -28,7 +28,9 @@ fn the_stub_fails_then_the_solution_passes_and_progress_moves() {
         .args(["check", "spawn_join"])
         .assert()
         .code(1)
-        .stdout(contains("not started: replace the `todo!()` at exercises/threads/src/spawn_join.rs:"));
+        .stdout(contains(
+            "not started: replace the `todo!()` at exercises/threads/src/spawn_join.rs:",
+        ));
 
     kit.replace(FILE, "solutions/threads/src/spawn_join.rs");
     kit.checker()
@@ -38,8 +40,16 @@ fn the_stub_fails_then_the_solution_passes_and_progress_moves() {
         .stdout(contains("✓ spawn_join (threads) — all"))
         .stdout(contains("Progress: 1/"))
         .stdout(contains("Next: scoped_chunks"));
-    kit.checker().assert().success().stdout(contains("1 of")).stdout(contains("Next: scoped_chunks"));
-    kit.checker().arg("list").assert().success().stdout(predicate::str::is_match(r"spawn_join\s+done").unwrap());
+    kit.checker()
+        .assert()
+        .success()
+        .stdout(contains("1 of"))
+        .stdout(contains("Next: scoped_chunks"));
+    kit.checker()
+        .arg("list")
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"spawn_join\s+done").unwrap());
 }
 
 #[test]
@@ -78,16 +88,29 @@ fn the_deadlock_fixture_comes_back_as_a_likely_deadlock() {
     let kit = KitCopy::new();
     kit.replace(FILE, "solutions/threads/wrong/spawn_join/kept_sender.rs");
     let started = std::time::Instant::now();
-    let output = kit.checker().args(["check", "spawn_join", "--json"]).output().unwrap();
+    let output = kit
+        .checker()
+        .args(["check", "spawn_join", "--json"])
+        .output()
+        .unwrap();
     let elapsed = started.elapsed();
     assert_eq!(output.status.code(), Some(1));
     let report = common::json(&output);
     let tests = report["results"][0]["tests"].as_array().unwrap();
-    let hung: Vec<_> = tests.iter().filter(|t| t["status"] == "timed_out").collect();
-    assert!(!hung.is_empty(), "the kept Sender must hang a test: {tests:#?}");
+    let hung: Vec<_> = tests
+        .iter()
+        .filter(|t| t["status"] == "timed_out")
+        .collect();
+    assert!(
+        !hung.is_empty(),
+        "the kept Sender must hang a test: {tests:#?}"
+    );
     for test in hung {
         let message = test["message"].as_str().unwrap();
-        assert!(message.contains("did not finish within 5.0 s — likely deadlock or endless loop"), "{message}");
+        assert!(
+            message.contains("did not finish within 5.0 s — likely deadlock or endless loop"),
+            "{message}"
+        );
         // Measured, not asserted: the suite gives up at 5 s, the sandbox kills at 8 s.
         eprintln!("{}: verdict after {} ms", test["name"], test["duration_ms"]);
     }
@@ -97,7 +120,11 @@ fn the_deadlock_fixture_comes_back_as_a_likely_deadlock() {
 #[test]
 fn json_reports_every_test_with_its_status() {
     let kit = KitCopy::new();
-    let output = kit.checker().args(["check", "threads", "--json"]).output().unwrap();
+    let output = kit
+        .checker()
+        .args(["check", "threads", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let report = common::json(&output);
     assert_eq!(report["command"], "check");
@@ -108,7 +135,12 @@ fn json_reports_every_test_with_its_status() {
         assert_eq!(result["verdict"], "not_started");
         for test in result["tests"].as_array().unwrap() {
             assert_eq!(test["status"], "not_implemented");
-            assert!(test["location"].as_str().unwrap().starts_with("exercises/threads/src/"));
+            assert!(
+                test["location"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("exercises/threads/src/")
+            );
         }
     }
 }
@@ -116,7 +148,20 @@ fn json_reports_every_test_with_its_status() {
 #[test]
 fn hints_come_one_level_at_a_time_and_are_remembered() {
     let kit = KitCopy::new();
-    kit.checker().args(["hint", "spawn_join"]).assert().success().stdout(contains("Hint 1 of")).stdout(contains("Hint 2 of").not());
-    kit.checker().args(["hint", "spawn_join", "--more"]).assert().success().stdout(contains("Hint 2 of"));
-    kit.checker().args(["hint", "spawn_join"]).assert().success().stdout(contains("Hint 2 of"));
+    kit.checker()
+        .args(["hint", "spawn_join"])
+        .assert()
+        .success()
+        .stdout(contains("Hint 1 of"))
+        .stdout(contains("Hint 2 of").not());
+    kit.checker()
+        .args(["hint", "spawn_join", "--more"])
+        .assert()
+        .success()
+        .stdout(contains("Hint 2 of"));
+    kit.checker()
+        .args(["hint", "spawn_join"])
+        .assert()
+        .success()
+        .stdout(contains("Hint 2 of"));
 }

@@ -45,8 +45,12 @@ pub fn run(
     let mut shown_errors: Vec<&Vec<String>> = Vec::new();
     for (result, exercise) in results.iter().zip(&exercises) {
         // Exercises of one topic share a crate: one compile error fails them all. Show it once.
-        if result.verdict == Verdict::CompileError && shown_errors.contains(&&result.compile_errors) {
-            println!("✗ {} ({}) — does not compile (the errors above)\n", result.exercise, result.topic);
+        if result.verdict == Verdict::CompileError && shown_errors.contains(&&result.compile_errors)
+        {
+            println!(
+                "✗ {} ({}) — does not compile (the errors above)\n",
+                result.exercise, result.topic
+            );
             continue;
         }
         shown_errors.push(&result.compile_errors);

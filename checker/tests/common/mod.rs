@@ -9,13 +9,18 @@ use tempfile::TempDir;
 
 /// The real kit, the one these tests belong to.
 pub fn real_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("checker/ is inside the kit").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("checker/ is inside the kit")
+        .to_path_buf()
 }
 
 /// The checker binary, running in `dir` (building into that kit's own `target/checker`).
 pub fn checker_in(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_checker"));
-    cmd.current_dir(dir).env_remove("KIT_TARGET_DIR").env_remove("CARGO_TARGET_DIR");
+    cmd.current_dir(dir)
+        .env_remove("KIT_TARGET_DIR")
+        .env_remove("CARGO_TARGET_DIR");
     cmd
 }
 
@@ -26,9 +31,19 @@ pub struct KitCopy {
 
 impl KitCopy {
     pub fn new() -> KitCopy {
-        let dir = tempfile::Builder::new().prefix("kit-copy-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("kit-copy-")
+            .tempdir()
+            .unwrap();
         let root = real_root();
-        for item in ["Cargo.toml", "Cargo.lock", ".cargo", "checker", "exercises", "solutions"] {
+        for item in [
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo",
+            "checker",
+            "exercises",
+            "solutions",
+        ] {
             copy(&root.join(item), &dir.path().join(item));
         }
         KitCopy { dir }
@@ -50,7 +65,10 @@ impl KitCopy {
 
 fn copy(from: &Path, to: &Path) {
     if from.is_dir() {
-        if from.file_name().is_some_and(|n| n == "target" || n == "tests") {
+        if from
+            .file_name()
+            .is_some_and(|n| n == "target" || n == "tests")
+        {
             return;
         }
         std::fs::create_dir_all(to).unwrap();
@@ -66,6 +84,10 @@ fn copy(from: &Path, to: &Path) {
 /// Parses a command's stdout as JSON.
 pub fn json(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}):\n{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+        panic!(
+            "not JSON ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
     })
 }
