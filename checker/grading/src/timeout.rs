@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn a_stuck_body_fails_with_the_deadlock_message() {
-        let err = panic::catch_unwind(|| within_for(Duration::from_millis(50), || thread::park()))
+        let err = panic::catch_unwind(|| within_for(Duration::from_millis(50), thread::park))
             .expect_err("a body that never returns must fail");
         let message = err.downcast_ref::<String>().expect("a formatted message");
         assert!(message.starts_with(DID_NOT_FINISH), "{message}");
