@@ -13,6 +13,9 @@ use std::thread;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
+/// The longest a build may take before it is killed.
+const BUILD_LIMIT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+
 /// A package to build, and the features to build it with.
 #[derive(Debug, Clone)]
 pub struct BuildUnit {
@@ -78,6 +81,19 @@ pub fn build_tests(
     let stderr = child.stderr.take().expect("stderr is piped");
     let echo = verbose || std::io::stderr().is_terminal();
     let progress = thread::spawn(move || relay_progress(stderr, echo));
+    // A build that never ends (a runaway build script or proc macro) is bounded too: past the
+    // limit cargo and everything it started are killed.
+    let (finished, watchdog) = std::sync::mpsc::channel::<()>();
+    let pid = child.id() as i32;
+    thread::spawn(move || {
+        if watchdog.recv_timeout(BUILD_LIMIT) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+            crate::sandbox::kill_tree(pid);
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    });
     let mut stdout = String::new();
     child
         .stdout
@@ -85,6 +101,7 @@ pub fn build_tests(
         .expect("stdout is piped")
         .read_to_string(&mut stdout)?;
     let status = child.wait()?;
+    let _ = finished.send(());
     let stderr_tail = progress.join().unwrap_or_default();
 
     let mut out = BuildOutput::default();
