@@ -7,6 +7,7 @@
 
 mod cargo;
 mod catalog;
+mod cgroup;
 mod cli;
 mod cmd;
 mod dev;
