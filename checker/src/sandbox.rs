@@ -23,6 +23,11 @@ use serde::{Deserialize, Serialize};
 use crate::cgroup::Cgroup;
 use crate::procs;
 
+/// Tasks (processes and threads) a test's cgroup may hold: room for a test that starts a
+/// thousand threads, far below the system's PID space (often 32768) that a fork bomb would
+/// otherwise exhaust for everyone.
+const MAX_TASKS: usize = 2048;
+
 /// The marker that starts the sandbox's last line of output.
 pub const TRAILER: &str = "@@kit-sandbox@@ ";
 
@@ -63,7 +68,7 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
         .process_group(0);
     // The kernel bounds the test's tasks where it can (a pids cgroup); elsewhere RLIMIT_NPROC
     // does for ordinary users, and the watchdog below for everyone.
-    let cgroup = Cgroup::create(limits.max_procs * 2);
+    let cgroup = Cgroup::create(MAX_TASKS);
     let nproc = if cgroup.is_none() {
         nproc_limit(limits.max_procs)
     } else {
