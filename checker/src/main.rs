@@ -16,6 +16,7 @@ mod outcome;
 mod procs;
 mod progress;
 mod render;
+mod report;
 mod runner;
 mod sandbox;
 mod variants;
@@ -69,8 +70,20 @@ fn run(cli: Cli) -> Result<bool> {
         None => cmd::status::run(&kit),
         Some(Command::List) => cmd::list::run(&kit),
         Some(Command::Hint { name, more }) => cmd::hint::run(&kit, name, *more),
-        Some(Command::Check { name, all, json }) => {
-            graded(&|| cmd::check::run(&kit, name.as_deref(), *all, *json, &options))
+        Some(Command::Check {
+            name,
+            all,
+            format,
+            json,
+            output,
+        }) => {
+            let format = if *json {
+                Some(report::Format::Json)
+            } else {
+                *format
+            };
+            let output = output.as_deref();
+            graded(&|| cmd::check::run(&kit, name.as_deref(), *all, format, output, &options))
         }
         Some(Command::Verify { name, json }) => {
             graded(&|| cmd::verify::run(&kit, name.as_deref(), *json, &options))
