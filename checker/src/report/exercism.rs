@@ -54,6 +54,6 @@ fn test<'a>(case: &'a Case) -> Test<'a> {
         name: &case.name,
         status: case.kind.pass_fail_error(),
         message: &case.message,
-        output: super::clip(case.output, MAX_OUTPUT, TRUNCATED),
+        output: super::clip(&case.output, MAX_OUTPUT, TRUNCATED),
     }
 }

@@ -431,6 +431,19 @@ fn junit_matches_its_golden_file_and_parses_back() {
     assert_eq!(check_junit(&text), (8, 2, 3));
     assert!(text.contains("1 &lt; 4 &amp;&amp;"), "markup is escaped");
     assert!(!text.contains('\u{1b}'), "no control characters");
+    assert!(
+        text.contains("<system-out>started worker 0\n"),
+        "colours are dropped"
+    );
+}
+
+#[test]
+fn terminal_escapes_are_dropped_and_other_control_characters_replaced() {
+    assert_eq!(
+        super::plain("\u{1b}[1;31mred\u{1b}[0m and \u{1b}7plain"),
+        "red and plain"
+    );
+    assert_eq!(super::junit::clean("a\u{7}b\tc\n"), "a\u{fffd}b\tc\n");
 }
 
 #[test]

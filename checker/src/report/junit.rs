@@ -81,7 +81,7 @@ fn testcase(xml: &mut Writer<Vec<u8>>, exercise: &ExerciseReport, case: &Case) -
     xml.write_event(Event::End(BytesEnd::new(element)))?;
     if !case.output.is_empty() {
         xml.write_event(Event::Start(BytesStart::new("system-out")))?;
-        xml.write_event(Event::Text(BytesText::new(&clean(case.output))))?;
+        xml.write_event(Event::Text(BytesText::new(&clean(&case.output))))?;
         xml.write_event(Event::End(BytesEnd::new("system-out")))?;
     }
     xml.write_event(Event::End(BytesEnd::new("testcase")))?;

@@ -174,8 +174,8 @@ impl ExerciseReport {
                 exercise: self,
                 name: format!("{}::compiles", self.exercise),
                 kind: Kind::CompileError,
-                message: self.compile_errors.join("\n"),
-                output: "",
+                message: plain(&self.compile_errors.join("\n")),
+                output: String::new(),
                 location: None,
                 duration_ms: 0,
                 score: 0.0,
@@ -194,8 +194,8 @@ impl ExerciseReport {
                     TestStatus::TimedOut => Kind::TimedOut,
                     TestStatus::Crashed => Kind::Crashed,
                 },
-                message: t.result.message.clone(),
-                output: &t.result.output,
+                message: plain(&t.result.message),
+                output: plain(&t.result.output),
                 location: t.result.location.as_deref(),
                 duration_ms: t.result.duration_ms,
                 score: t.score,
@@ -213,7 +213,7 @@ pub struct Case<'r> {
     pub kind: Kind,
     pub message: String,
     /// What the test printed (failures only).
-    pub output: &'r str,
+    pub output: String,
     /// `file:line:col`, when known.
     pub location: Option<&'r str>,
     pub duration_ms: u64,
@@ -274,7 +274,7 @@ impl Case<'_> {
     pub fn message_and_output(&self) -> String {
         match (self.message.is_empty(), self.output.is_empty()) {
             (_, true) => self.message.clone(),
-            (true, false) => self.output.to_owned(),
+            (true, false) => self.output.clone(),
             (false, false) => format!("{}\n\n{}", self.message, self.output),
         }
     }
@@ -303,6 +303,28 @@ pub fn emit(report: &Report, format: Format, output: Option<&Path>) -> Result<()
             Ok(())
         }
     }
+}
+
+/// `text` without terminal escape sequences (colours, cursor moves): the foreign formats are
+/// shown in web pages, where they would be noise.
+pub fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+        } else if chars.next_if_eq(&'[').is_some() {
+            // CSI: parameters and intermediates up to a final byte in `@`..=`~`.
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
 }
 
 /// At most `max` characters of `text`, with `note` appended when something was cut.
