@@ -77,3 +77,24 @@ fn junit_on_a_topic_is_well_formed_with_one_testcase_per_test() {
         "no weights: 1 point each"
     );
 }
+
+#[test]
+fn exercism_shows_each_test_its_own_source() {
+    let kit = KitCopy::new();
+    let output = kit
+        .checker()
+        .args(["check", "spawn_join", "--format", "exercism"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let results = common::json(&output);
+    assert_eq!(results["version"], 3);
+    assert_eq!(results["status"], "fail");
+    let tests = results["tests"].as_array().unwrap();
+    assert!(!tests.is_empty());
+    for test in tests {
+        let code = test["test_code"].as_str().unwrap_or_default();
+        // Every suite test runs inside `within`, bounded in time; its body is the source.
+        assert!(code.starts_with("within("), "{}: {code:?}", test["name"]);
+    }
+}

@@ -45,11 +45,9 @@ pub fn run(
     progress.save()?;
     let ok = results.iter().all(|r| r.passed());
     if let Some(format) = format {
-        report::emit(
-            &Report::new("check", &results, &kit.catalog),
-            format,
-            output,
-        )?;
+        let mut report = Report::new("check", &results, &kit.catalog);
+        report.attach_test_code(kit);
+        report::emit(&report, format, output)?;
         return Ok(ok);
     }
     let mut shown_errors: Vec<&Vec<String>> = Vec::new();

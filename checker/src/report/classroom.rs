@@ -71,7 +71,12 @@ fn test(case: &Case) -> Test {
         name: case.name.clone(),
         status: case.kind.pass_fail_error(),
         message: (!message.is_empty()).then_some(message),
-        test_code: format!("cargo checker check {}", case.exercise.exercise),
+        // The reporter prints it under "Test code:"; without the source, the command that
+        // re-runs the test is the most useful thing to show.
+        test_code: case.test_code.map_or_else(
+            || format!("cargo checker check {}", case.exercise.exercise),
+            str::to_owned,
+        ),
         filename: filename.to_owned(),
         line_no,
         duration: case.duration_ms,

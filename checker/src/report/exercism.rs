@@ -6,8 +6,8 @@
 //! compiler's words; omitted otherwise, as the spec allows), `tests` in the order they ran.
 //! Per test, in the spec's order: `name`, `status` (`pass`|`fail`|`error`), `message`,
 //! `output` (what the test printed, at most 500 characters as the spec demands) and
-//! `test_code` (required only for concept exercises; ours are practice exercises whose tests
-//! the student can read, and the checker does not keep test source, so it is left out).
+//! `test_code` (the test function's body from its suite; "should" for practice exercises,
+//! so it is left out when the source cannot be found).
 
 use anyhow::Result;
 use serde::Serialize;
@@ -35,6 +35,8 @@ struct Test<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "String::is_empty")]
     output: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    test_code: Option<&'a str>,
 }
 
 pub fn render(report: &Report) -> Result<String> {
@@ -55,5 +57,6 @@ fn test<'a>(case: &'a Case) -> Test<'a> {
         status: case.kind.pass_fail_error(),
         message: &case.message,
         output: super::clip(&case.output, MAX_OUTPUT, TRUNCATED),
+        test_code: case.test_code,
     }
 }

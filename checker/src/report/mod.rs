@@ -21,6 +21,7 @@ pub mod classroom;
 pub mod exercism;
 pub mod gradescope;
 pub mod junit;
+mod source;
 
 #[cfg(test)]
 mod golden;
@@ -81,6 +82,10 @@ pub struct TestReport {
     pub result: TestResult,
     pub score: f64,
     pub max_score: f64,
+    /// The test's source, for the formats that show it ([`Report::attach_test_code`]); our
+    /// own JSON leaves it out, the suite file has it.
+    #[serde(skip)]
+    pub test_code: Option<String>,
 }
 
 impl Report {
@@ -100,6 +105,7 @@ impl Report {
                             score: if t.passed() { max_score } else { 0.0 },
                             max_score,
                             result: t.clone(),
+                            test_code: None,
                         }
                     })
                     .collect();
@@ -176,6 +182,7 @@ impl ExerciseReport {
                 kind: Kind::CompileError,
                 message: plain(&self.compile_errors.join("\n")),
                 output: String::new(),
+                test_code: None,
                 location: None,
                 duration_ms: 0,
                 score: 0.0,
@@ -196,6 +203,7 @@ impl ExerciseReport {
                 },
                 message: plain(&t.result.message),
                 output: plain(&t.result.output),
+                test_code: t.test_code.as_deref(),
                 location: t.result.location.as_deref(),
                 duration_ms: t.result.duration_ms,
                 score: t.score,
@@ -214,6 +222,7 @@ pub struct Case<'r> {
     pub message: String,
     /// What the test printed (failures only).
     pub output: String,
+    pub test_code: Option<&'r str>,
     /// `file:line:col`, when known.
     pub location: Option<&'r str>,
     pub duration_ms: u64,
