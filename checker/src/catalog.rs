@@ -50,6 +50,9 @@ pub struct Exercise {
     /// More suites that grade this exercise, e.g. a model-checked one built with a feature.
     #[serde(default)]
     pub also: Vec<SuiteRun>,
+    /// Partial credit: points for the tests whose name ends with the key (unlisted: 1).
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
 }
 
 /// One test target (built with some features) and the test-name prefix to run in it.
@@ -83,6 +86,16 @@ impl Exercise {
 
     pub fn timeout_secs(&self) -> u64 {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS)
+    }
+
+    /// The points one test is worth: the weight whose key is the longest suffix of its name,
+    /// so `"join" = 2` and `"spawn_join::join" = 3` can both be written and the closer wins.
+    pub fn weight(&self, test: &str) -> f64 {
+        self.weights
+            .iter()
+            .filter(|(suffix, _)| test.ends_with(suffix.as_str()))
+            .max_by_key(|(suffix, _)| suffix.len())
+            .map_or(1.0, |(_, points)| *points)
     }
 }
 
@@ -146,6 +159,16 @@ impl Catalog {
             if topic_names.contains(&e.name) {
                 bail!(
                     "{}:{line}: exercise `{}` has the name of a topic; names must be unique",
+                    path.display(),
+                    e.name
+                );
+            }
+            if let Some((test, points)) =
+                e.weights.iter().find(|(_, p)| !p.is_finite() || **p < 0.0)
+            {
+                bail!(
+                    "{}:{line}: exercise `{}`: weight {points} for `{test}` must be a number of \
+                     points, 0 or more",
                     path.display(),
                     e.name
                 );
@@ -315,6 +338,24 @@ tests = "spawn_join::"
         let err = sample().select("spawn_joni").unwrap_err();
         assert_eq!(err.nearest, ["spawn_join"]);
         assert!(err.to_string().contains("did you mean `spawn_join`"));
+    }
+
+    #[test]
+    fn weights_match_the_longest_suffix_and_default_to_one() {
+        let text = SAMPLE.replace(
+            "tests = \"counter::\"",
+            "tests = \"counter::\"\nweights = { total = 2, \"counter::exact_total\" = 3.5 }",
+        );
+        let catalog = Catalog::parse(&text, Path::new("catalog.toml")).unwrap();
+        let counter = catalog.exercise("counter").unwrap();
+        assert_eq!(counter.weight("counter::exact_total"), 3.5);
+        assert_eq!(counter.weight("counter::grand_total"), 2.0);
+        assert_eq!(counter.weight("counter::no_lost_updates"), 1.0);
+        let negative = text.replace("total = 2", "total = -2");
+        let err = Catalog::parse(&negative, Path::new("catalog.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("weight -2 for `total`"), "{err}");
     }
 
     #[test]

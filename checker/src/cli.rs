@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::report::Format;
+
 /// Grades the concurrency kit's exercises. With no verb: your progress and what to do next.
 #[derive(Debug, Parser)]
 #[command(name = "cargo checker", version, about, after_help = EXIT_CODES)]
@@ -35,9 +37,15 @@ pub enum Command {
         /// Grade every exercise.
         #[arg(long, conflicts_with = "name")]
         all: bool,
-        /// Print the result as JSON.
-        #[arg(long)]
+        /// Print the result for a machine instead of a person.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<Format>,
+        /// Print the result as JSON (same as `--format json`).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Write the formatted result to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Show a hint for an exercise, one level at a time.
     Hint {

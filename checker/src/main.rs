@@ -18,6 +18,7 @@ mod outcome;
 mod procs;
 mod progress;
 mod render;
+mod report;
 mod runner;
 mod sandbox;
 mod variants;
@@ -71,8 +72,20 @@ fn run(cli: Cli) -> Result<bool> {
         None => cmd::status::run(&kit),
         Some(Command::List) => cmd::list::run(&kit),
         Some(Command::Hint { name, more }) => cmd::hint::run(&kit, name, *more),
-        Some(Command::Check { name, all, json }) => {
-            graded(&|| cmd::check::run(&kit, name.as_deref(), *all, *json, &options))
+        Some(Command::Check {
+            name,
+            all,
+            format,
+            json,
+            output,
+        }) => {
+            let format = if *json {
+                Some(report::Format::Json)
+            } else {
+                *format
+            };
+            let output = output.as_deref();
+            graded(&|| cmd::check::run(&kit, name.as_deref(), *all, format, output, &options))
         }
         Some(Command::Lint) => dev::lint::run(&kit),
         Some(Command::New { topic, name }) => dev::new::run(&kit, topic, name),

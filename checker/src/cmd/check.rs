@@ -1,5 +1,7 @@
 //! `cargo checker check [NAME|TOPIC|--all]`: grade the student's work and record progress.
 
+use std::path::Path;
+
 use anyhow::{Result, bail};
 
 use crate::catalog::Exercise;
@@ -7,14 +9,19 @@ use crate::grade::{self, Candidate, Options, Subject, Verdict};
 use crate::kit::Kit;
 use crate::progress::Progress;
 use crate::render;
+use crate::report::{self, Format, Report};
 
 pub fn run(
     kit: &Kit,
     name: Option<&str>,
     all: bool,
-    json: bool,
+    format: Option<Format>,
+    output: Option<&Path>,
     options: &Options,
 ) -> Result<bool> {
+    if output.is_some() && format.is_none() {
+        bail!("--output needs a --format (the human report goes to the terminal)");
+    }
     let mut progress = Progress::load(&kit.progress_file());
     let exercises: Vec<&Exercise> = match (name, all) {
         (_, true) => kit.catalog.exercises.iter().collect(),
@@ -37,9 +44,10 @@ pub fn run(
     }
     progress.save()?;
     let ok = results.iter().all(|r| r.passed());
-    if json {
-        let report = serde_json::json!({ "command": "check", "ok": ok, "results": results });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    if let Some(format) = format {
+        let mut report = Report::new("check", &results, &kit.catalog);
+        report.attach_test_code(kit);
+        report::emit(&report, format, output)?;
         return Ok(ok);
     }
     let mut shown_errors: Vec<&Vec<String>> = Vec::new();
