@@ -50,6 +50,10 @@ pub struct Exercise {
     /// More suites that grade this exercise, e.g. a model-checked one built with a feature.
     #[serde(default)]
     pub also: Vec<SuiteRun>,
+    /// Names this exercise had in earlier versions of the kit: progress recorded under them
+    /// is carried over, so an upgrade that renames an exercise keeps the student's work.
+    #[serde(default)]
+    pub renamed_from: Vec<String>,
 }
 
 /// One test target (built with some features) and the test-name prefix to run in it.
@@ -154,6 +158,18 @@ impl Catalog {
                 bail!(
                     "{}:{line}: exercise `{}` is declared twice",
                     path.display(),
+                    e.name
+                );
+            }
+        }
+        // An old name that is also a current one would hand one exercise's progress to another.
+        for exercise in &raw.exercises {
+            let e = exercise.get_ref();
+            if let Some(old) = e.renamed_from.iter().find(|old| names.contains(*old)) {
+                bail!(
+                    "{}:{}: exercise `{}` is `renamed_from` `{old}`, which is still an exercise",
+                    path.display(),
+                    line_of(exercise.span().start),
                     e.name
                 );
             }

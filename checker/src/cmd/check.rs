@@ -1,11 +1,11 @@
 //! `cargo checker check [NAME|TOPIC|--all]`: grade the student's work and record progress.
 
+use anstream::println;
 use anyhow::{Result, bail};
 
 use crate::catalog::Exercise;
 use crate::grade::{self, Candidate, Options, Subject, Verdict};
 use crate::kit::Kit;
-use crate::progress::Progress;
 use crate::render;
 
 pub fn run(
@@ -15,7 +15,7 @@ pub fn run(
     json: bool,
     options: &Options,
 ) -> Result<bool> {
-    let mut progress = Progress::load(&kit.progress_file());
+    let mut progress = crate::recover::open(kit, options)?;
     let exercises: Vec<&Exercise> = match (name, all) {
         (_, true) => kit.catalog.exercises.iter().collect(),
         (Some(name), false) => kit.catalog.select(name)?,
