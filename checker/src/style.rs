@@ -13,6 +13,9 @@ const NOTE: Style = AnsiColor::Yellow.on_default();
 const STRONG: Style = Style::new().bold();
 
 fn paint(style: Style, text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
     format!("{style}{text}{style:#}")
 }
 

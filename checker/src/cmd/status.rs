@@ -8,6 +8,7 @@ use crate::grade::Options;
 use crate::kit::Kit;
 use crate::progress::{Progress, State};
 use crate::render;
+use crate::style;
 
 pub fn run(kit: &Kit, options: &Options) -> Result<bool> {
     let progress = crate::recover::open(kit, options)?;
@@ -59,8 +60,10 @@ pub fn run(kit: &Kit, options: &Options) -> Result<bool> {
                 + 1;
             let count = catalog.exercises_of(&topic.name).count();
             println!(
-                "Next: {} ({}, exercise {place} of {count})",
-                next.name, topic.name
+                "{} {} ({}, exercise {place} of {count})",
+                style::strong("Next:"),
+                next.name,
+                topic.name
             );
             println!("  edit   {}", kit.exercise_file(next));
             println!("  read   {}", kit.chapter(topic));

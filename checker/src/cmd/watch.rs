@@ -14,6 +14,9 @@
 //!   terminal and from a pipe): Enter re-checks, `h` shows the next hint, `q` quits.
 //!   `--manual` uses only the keyboard.
 //!
+//! `KIT_WATCH_EVENTS=off` starts the watcher on nothing, as on a mount whose changes raise no
+//! events: the kit's tests use it to prove the fallback.
+//!
 //! Every check is bounded by the grader, and input is read on its own thread, so the loop
 //! always comes back to its queue: `q` is honoured as soon as the check under way ends.
 
@@ -37,7 +40,7 @@ const SETTLE: Duration = Duration::from_millis(200);
 /// How often the files are scanned.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 /// How long an event may lag behind a change the scan saw before events count as missing.
-const EVENT_GRACE: Duration = Duration::from_millis(1500);
+const EVENT_GRACE: Duration = Duration::from_secs(1);
 
 /// What wakes the loop.
 enum Input {
@@ -46,7 +49,7 @@ enum Input {
     /// A line typed on stdin, trimmed.
     Line(String),
     /// Stdin is closed: no more keys will come.
-    NoMoreInput,
+    StdinClosed,
 }
 
 /// How saves are noticed.
@@ -105,7 +108,7 @@ pub fn run(kit: &Kit, poll: bool, manual: bool, options: &Options) -> Result<boo
                     false
                 }
             },
-            Ok(Input::NoMoreInput) => {
+            Ok(Input::StdinClosed) => {
                 if matches!(source, Source::Manual) {
                     // Nothing can wake a manual loop any more.
                     return Ok(true);
@@ -218,7 +221,7 @@ fn read_stdin(tx: Sender<Input>) {
                 return;
             }
         }
-        let _ = tx.send(Input::NoMoreInput);
+        let _ = tx.send(Input::StdinClosed);
     });
 }
 
@@ -237,7 +240,9 @@ fn watch_events(dir: &Path, tx: Sender<Input>) -> notify::Result<notify::Recomme
             let _ = tx.send(Input::Event);
         }
     })?;
-    watcher.watch(dir, RecursiveMode::Recursive)?;
+    if std::env::var_os("KIT_WATCH_EVENTS").is_none_or(|v| v != "off") {
+        watcher.watch(dir, RecursiveMode::Recursive)?;
+    }
     Ok(watcher)
 }
 
