@@ -339,6 +339,24 @@ tests = "spawn_join::"
     }
 
     #[test]
+    fn an_old_name_must_not_be_a_current_one() {
+        let clash = SAMPLE.replace(
+            "name = \"counter\"\n",
+            "name = \"counter\"\nrenamed_from = [\"spawn_join\"]\n",
+        );
+        let err = Catalog::parse(&clash, Path::new("catalog.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`renamed_from` `spawn_join`"), "{err}");
+        let fine = SAMPLE.replace(
+            "name = \"counter\"\n",
+            "name = \"counter\"\nrenamed_from = [\"tally\"]\n",
+        );
+        let catalog = Catalog::parse(&fine, Path::new("catalog.toml")).unwrap();
+        assert_eq!(catalog.exercise("counter").unwrap().renamed_from, ["tally"]);
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let broken = SAMPLE.replace("topic = \"locks\"\nfile", "topic = \"lokcs\"\nfile");
         let err = Catalog::parse(&broken, Path::new("catalog.toml"))

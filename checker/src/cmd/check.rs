@@ -21,7 +21,9 @@ pub fn run(
         (Some(name), false) => kit.catalog.select(name)?,
         (None, false) => match super::status::next_exercise(kit, &progress) {
             Some(next) => vec![next],
-            None => bail!("every exercise already passes; name one, or use --all"),
+            None => bail!(
+                "nothing left to do: every exercise passes or is skipped; name one, or use --all"
+            ),
         },
     };
     let candidates: Vec<Candidate> = exercises
