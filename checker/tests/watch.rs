@@ -183,3 +183,29 @@ fn manual_mode_ends_when_stdin_does() {
         .success()
         .stdout(contains("· spawn_join (threads) — not started"));
 }
+
+/// Measured, not asserted (`cargo test -p checker --test watch -- --ignored --nocapture`): how
+/// long after a save the watcher says it saw it, and when the verdict is out, per mode.
+#[test]
+#[ignore = "a measurement: run it by hand"]
+fn how_soon_a_save_is_noticed() {
+    let modes: [(&str, &[&str], &[(&str, &str)]); 3] = [
+        ("file events", &[], &[]),
+        ("--poll", &["--poll"], &[]),
+        ("no events, fallback", &[], &[("KIT_WATCH_EVENTS", "off")]),
+    ];
+    for (label, args, env) in modes {
+        let kit = KitCopy::new();
+        let mut watch = Watch::start(&kit, args, env);
+        watch.wait_for("watch spawn_join:");
+        std::thread::sleep(Duration::from_millis(1500));
+        let saved = Instant::now();
+        kit.replace(FILE, SOLUTION);
+        watch.wait_for("spawn_join.rs changed");
+        let noticed = saved.elapsed();
+        watch.wait_for("✓ spawn_join (threads) — all");
+        let verdict = saved.elapsed();
+        watch.quit();
+        eprintln!("{label}: noticed after {noticed:.2?}, verdict after {verdict:.2?}");
+    }
+}
