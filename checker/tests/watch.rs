@@ -189,7 +189,9 @@ fn manual_mode_ends_when_stdin_does() {
 #[test]
 #[ignore = "a measurement: run it by hand"]
 fn how_soon_a_save_is_noticed() {
-    let modes: [(&str, &[&str], &[(&str, &str)]); 3] = [
+    /// A label, the arguments to `watch`, its environment.
+    type Mode<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+    let modes: [Mode; 3] = [
         ("file events", &[], &[]),
         ("--poll", &["--poll"], &[]),
         ("no events, fallback", &[], &[("KIT_WATCH_EVENTS", "off")]),
