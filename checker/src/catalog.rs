@@ -53,6 +53,10 @@ pub struct Exercise {
     /// Partial credit: points for the tests whose name ends with the key (unlisted: 1).
     #[serde(default)]
     pub weights: BTreeMap<String, f64>,
+    /// Names this exercise had in earlier versions of the kit: progress recorded under them
+    /// is carried over, so an upgrade that renames an exercise keeps the student's work.
+    #[serde(default)]
+    pub renamed_from: Vec<String>,
 }
 
 /// One test target (built with some features) and the test-name prefix to run in it.
@@ -177,6 +181,18 @@ impl Catalog {
                 bail!(
                     "{}:{line}: exercise `{}` is declared twice",
                     path.display(),
+                    e.name
+                );
+            }
+        }
+        // An old name that is also a current one would hand one exercise's progress to another.
+        for exercise in &raw.exercises {
+            let e = exercise.get_ref();
+            if let Some(old) = e.renamed_from.iter().find(|old| names.contains(*old)) {
+                bail!(
+                    "{}:{}: exercise `{}` is `renamed_from` `{old}`, which is still an exercise",
+                    path.display(),
+                    line_of(exercise.span().start),
                     e.name
                 );
             }
@@ -361,6 +377,24 @@ tests = "spawn_join::"
     #[test]
     fn a_topic_selects_its_exercises() {
         assert_eq!(sample().select("locks").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_old_name_must_not_be_a_current_one() {
+        let clash = SAMPLE.replace(
+            "name = \"counter\"\n",
+            "name = \"counter\"\nrenamed_from = [\"spawn_join\"]\n",
+        );
+        let err = Catalog::parse(&clash, Path::new("catalog.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`renamed_from` `spawn_join`"), "{err}");
+        let fine = SAMPLE.replace(
+            "name = \"counter\"\n",
+            "name = \"counter\"\nrenamed_from = [\"tally\"]\n",
+        );
+        let catalog = Catalog::parse(&fine, Path::new("catalog.toml")).unwrap();
+        assert_eq!(catalog.exercise("counter").unwrap().renamed_from, ["tally"]);
     }
 
     #[test]

@@ -54,6 +54,32 @@ pub enum Command {
         #[arg(long)]
         more: bool,
     },
+    /// Check the current exercise again at every save, and move on when it passes.
+    Watch {
+        /// Look for changes every second instead of waiting for file events (network drives,
+        /// WSL mounts, containers; the watcher falls back to this by itself when events do
+        /// not arrive).
+        #[arg(long)]
+        poll: bool,
+        /// Do not watch files: press Enter to re-check.
+        #[arg(long, conflicts_with = "poll")]
+        manual: bool,
+    },
+    /// Put an exercise's file back as the kit ships it (your version is kept aside).
+    Reset {
+        name: String,
+        /// Do not ask for confirmation (required without a terminal).
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Set an exercise (or a topic) aside so progress moves on; it does not count as done.
+    Skip { name: String },
+    /// Instructors: check that checker/pristine/ holds every stub as shipped (what `reset`
+    /// restores); --write refreshes it from exercises/.
+    Pristine {
+        #[arg(long)]
+        write: bool,
+    },
     /// Instructors: prove that every solution passes, every stub fails and every catalogued
     /// wrong solution is rejected with a message that names its mistake.
     Verify {

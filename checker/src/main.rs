@@ -15,12 +15,15 @@ mod grade;
 mod kit;
 mod libtest;
 mod outcome;
+mod pristine;
 mod procs;
 mod progress;
+mod recover;
 mod render;
 mod report;
 mod runner;
 mod sandbox;
+mod style;
 mod variants;
 mod wrong;
 
@@ -69,9 +72,13 @@ fn run(cli: Cli) -> Result<bool> {
         result
     };
     match &cli.command {
-        None => cmd::status::run(&kit),
-        Some(Command::List) => cmd::list::run(&kit),
-        Some(Command::Hint { name, more }) => cmd::hint::run(&kit, name, *more),
+        None => cmd::status::run(&kit, &options),
+        Some(Command::List) => cmd::list::run(&kit, &options),
+        Some(Command::Hint { name, more }) => cmd::hint::run(&kit, name, *more, &options),
+        Some(Command::Watch { poll, manual }) => cmd::watch::run(&kit, *poll, *manual, &options),
+        Some(Command::Reset { name, yes }) => cmd::reset::run(&kit, name, *yes, &options),
+        Some(Command::Skip { name }) => cmd::skip::run(&kit, name, &options),
+        Some(Command::Pristine { write }) => cmd::pristine::run(&kit, *write),
         Some(Command::Check {
             name,
             all,

@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
+use anstream::println;
 use anyhow::{Result, bail};
 
 use crate::catalog::Exercise;
 use crate::grade::{self, Candidate, Options, Subject, Verdict};
 use crate::kit::Kit;
-use crate::progress::Progress;
 use crate::render;
 use crate::report::{self, Format, Report};
 
@@ -22,13 +22,15 @@ pub fn run(
     if output.is_some() && format.is_none() {
         bail!("--output needs a --format (the human report goes to the terminal)");
     }
-    let mut progress = Progress::load(&kit.progress_file());
+    let mut progress = crate::recover::open(kit, options)?;
     let exercises: Vec<&Exercise> = match (name, all) {
         (_, true) => kit.catalog.exercises.iter().collect(),
         (Some(name), false) => kit.catalog.select(name)?,
         (None, false) => match super::status::next_exercise(kit, &progress) {
             Some(next) => vec![next],
-            None => bail!("every exercise already passes; name one, or use --all"),
+            None => bail!(
+                "nothing left to do: every exercise passes or is skipped; name one, or use --all"
+            ),
         },
     };
     let candidates: Vec<Candidate> = exercises
