@@ -5,6 +5,7 @@
 //! The probes ([`Rendezvous`], [`ThreadLog`]) let a suite check the *concept* — that work
 //! really ran on other threads, at the same time — not just the output.
 
+pub mod procfs;
 mod rendezvous;
 mod thread_log;
 mod timeout;
