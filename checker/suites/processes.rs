@@ -39,13 +39,19 @@ impl Gate {
     fn new() -> Gate {
         // Close-on-exec, so programs started by other tests do not hold the pipe open.
         let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC).expect("pipe");
-        Gate { read, write: Some(write) }
+        Gate {
+            read,
+            write: Some(write),
+        }
     }
 
     /// What a child calls: closes its copy of the write end (so the test's death releases it
     /// too) and blocks until a byte or end-of-file arrives.
     fn wait_fds(&self) -> (i32, i32) {
-        (self.read.as_raw_fd(), self.write.as_ref().expect("gate still closed").as_raw_fd())
+        (
+            self.read.as_raw_fd(),
+            self.write.as_ref().expect("gate still closed").as_raw_fd(),
+        )
     }
 
     fn open(&mut self) {
@@ -73,7 +79,9 @@ fn assert_reaped(pid: Pid) {
     let raw = pid.as_raw();
     if procfs::is_unreaped_child(raw) {
         // Not reaped yet: it is a zombie now, or will be as soon as it ends.
-        procfs::eventually(Duration::from_secs(2), || procfs::stat(raw).is_none_or(|s| s.is_zombie()));
+        procfs::eventually(Duration::from_secs(2), || {
+            procfs::stat(raw).is_none_or(|s| s.is_zombie())
+        });
         let state = procfs::stat(raw).map(|s| s.state).unwrap_or('?');
         panic!(
             "zombie: child {raw} was never waited for (state {state} in /proc/{raw}/stat); \
@@ -112,10 +120,25 @@ mod fork_wait {
             });
             let me = std::process::id() as i32;
             for (i, f) in results.iter().enumerate() {
-                assert_ne!(f.pid.as_raw(), me, "job {i} ran in the test's own process, not in a child (fork)");
+                assert_ne!(
+                    f.pid.as_raw(),
+                    me,
+                    "job {i} ran in the test's own process, not in a child (fork)"
+                );
                 let ran_in = read_pid(&dir.path().join(i.to_string()));
-                assert_eq!(ran_in, Some(f.pid.as_raw()), "job {i} did not run in the child reported for it (pid {})", f.pid);
-                assert_eq!(f.code, 10 + i as i32, "exit status: job {i} returned {} but its code was reported as {}", 10 + i, f.code);
+                assert_eq!(
+                    ran_in,
+                    Some(f.pid.as_raw()),
+                    "job {i} did not run in the child reported for it (pid {})",
+                    f.pid
+                );
+                assert_eq!(
+                    f.code,
+                    10 + i as i32,
+                    "exit status: job {i} returned {} but its code was reported as {}",
+                    10 + i,
+                    f.code
+                );
             }
         })
     }
@@ -132,7 +155,10 @@ mod fork_wait {
                 "the jobs changed the parent's memory: they ran in the parent, but a child process has its own copy"
             );
             // Each child incremented its own copy, starting from 0.
-            assert!(results.iter().all(|f| f.code == 0), "each child starts with a copy of the parent's memory: {results:?}");
+            assert!(
+                results.iter().all(|f| f.code == 0),
+                "each child starts with a copy of the parent's memory: {results:?}"
+            );
         })
     }
 
@@ -157,7 +183,11 @@ mod fork_wait {
             let (results, _reap) = run(jobs, move |i| {
                 std::fs::write(at.join(format!("started-{i}")), "").unwrap();
                 let all_here = || (0..jobs).all(|j| at.join(format!("started-{j}")).exists());
-                if procfs::eventually(Duration::from_secs(2), all_here) { 0 } else { 99 }
+                if procfs::eventually(Duration::from_secs(1), all_here) {
+                    0
+                } else {
+                    99
+                }
             });
             assert!(
                 results.iter().all(|f| f.code == 0),
@@ -205,9 +235,21 @@ mod process_api {
             p.start().expect("start");
             let pid = p.pid().expect("pid() is Some after start()");
             let _reap = Reap(vec![pid]);
-            assert_ne!(pid, getpid(), "the target must run in a child process, not in the parent");
-            assert_eq!(p.join().expect("join"), Some(0), "join() returns the exit code");
-            assert_eq!(read_pid(&file), Some(pid.as_raw()), "the target did not run in the child whose pid is reported");
+            assert_ne!(
+                pid,
+                getpid(),
+                "the target must run in a child process, not in the parent"
+            );
+            assert_eq!(
+                p.join().expect("join"),
+                Some(0),
+                "join() returns the exit code"
+            );
+            assert_eq!(
+                read_pid(&file),
+                Some(pid.as_raw()),
+                "the target did not run in the child whose pid is reported"
+            );
         })
     }
 
@@ -217,7 +259,11 @@ mod process_api {
             let mut p = Process::new("seven", || 7);
             p.start().expect("start");
             let _reap = Reap(p.pid().into_iter().collect());
-            assert_eq!(p.join().expect("join"), Some(7), "exit status: the target returned 7");
+            assert_eq!(
+                p.join().expect("join"),
+                Some(7),
+                "exit status: the target returned 7"
+            );
             assert_eq!(p.exitcode(), Some(7), "exitcode() after join()");
         })
     }
@@ -247,7 +293,10 @@ mod process_api {
             p.start().expect("start");
             let pid = p.pid().expect("pid after start");
             let _reap = Reap(vec![pid]);
-            assert!(p.is_alive(), "is_alive() is false while the child is still running");
+            assert!(
+                p.is_alive(),
+                "is_alive() is false while the child is still running"
+            );
             gate.open();
             let ended = procfs::eventually(Duration::from_secs(3), || !p.is_alive());
             assert!(
@@ -255,7 +304,11 @@ mod process_api {
                 "is_alive() is still true after the child exited: an exited child that nobody waited for \
                  is a zombie, and kill(pid, 0) still succeeds on it; ask waitpid with WNOHANG instead"
             );
-            assert_eq!(p.exitcode(), Some(3), "is_alive() saw the child end: it must reap it and record its exitcode");
+            assert_eq!(
+                p.exitcode(),
+                Some(3),
+                "is_alive() saw the child end: it must reap it and record its exitcode"
+            );
             assert_reaped(pid);
         })
     }
@@ -307,8 +360,15 @@ mod subprocess {
     fn pipes_through_tr() {
         within(|| {
             let out = communicate("tr", &["a-z", "A-Z"], "hello, child\n").expect("run tr");
-            assert_eq!(out.stdout, "HELLO, CHILD\n", "the child's stdout, read through a pipe");
-            assert_eq!((out.code, out.signal), (Some(0), None), "exit status of a successful child");
+            assert_eq!(
+                out.stdout, "HELLO, CHILD\n",
+                "the child's stdout, read through a pipe"
+            );
+            assert_eq!(
+                (out.code, out.signal),
+                (Some(0), None),
+                "exit status of a successful child"
+            );
         })
     }
 
@@ -316,17 +376,25 @@ mod subprocess {
     fn closes_stdin_so_sort_can_finish() {
         within(|| {
             let out = communicate("sort", &[], "pear\napple\nfig\n").expect("run sort");
-            assert_eq!(out.stdout, "apple\nfig\npear\n", "sort only answers after its stdin is closed (end of input)");
+            assert_eq!(
+                out.stdout, "apple\nfig\npear\n",
+                "sort only answers after its stdin is closed (end of input)"
+            );
         })
     }
 
     #[test]
     fn runs_in_another_process_and_is_reaped() {
         within(|| {
-            let out = communicate("sh", &["-c", "cat >/dev/null; echo $$"], "ignored\n").expect("run sh");
+            let out =
+                communicate("sh", &["-c", "cat >/dev/null; echo $$"], "ignored\n").expect("run sh");
             let reported: u32 = out.stdout.trim().parse().expect("sh printed its pid");
             assert_eq!(reported, out.pid, "`pid` must be the child's pid");
-            assert_ne!(reported, std::process::id(), "the program must run in a child process");
+            assert_ne!(
+                reported,
+                std::process::id(),
+                "the program must run in a child process"
+            );
             assert_reaped(Pid::from_raw(out.pid as i32));
         })
     }
@@ -334,8 +402,13 @@ mod subprocess {
     #[test]
     fn reports_the_exit_code() {
         within(|| {
-            let out = communicate("sh", &["-c", "cat >/dev/null; exit 3"], "data\n").expect("run sh");
-            assert_eq!((out.code, out.signal), (Some(3), None), "exit status: the child exited with code 3");
+            let out =
+                communicate("sh", &["-c", "cat >/dev/null; exit 3"], "data\n").expect("run sh");
+            assert_eq!(
+                (out.code, out.signal),
+                (Some(3), None),
+                "exit status: the child exited with code 3"
+            );
         })
     }
 
@@ -356,14 +429,20 @@ mod subprocess {
         within(|| {
             let input: String = (0..100_000).map(|i| format!("line {i}\n")).collect();
             let out = communicate("cat", &[], &input).expect("run cat");
-            assert!(out.stdout == input, "cat must echo its whole input ({} of {} bytes came back)", out.stdout.len(), input.len());
+            assert!(
+                out.stdout == input,
+                "cat must echo its whole input ({} of {} bytes came back)",
+                out.stdout.len(),
+                input.len()
+            );
         })
     }
 
     #[test]
     fn a_missing_program_is_an_error_not_a_panic() {
         within(|| {
-            let err = communicate("no-such-program-in-the-kit", &[], "").expect_err("a missing program is an Err");
+            let err = communicate("no-such-program-in-the-kit", &[], "")
+                .expect_err("a missing program is an Err");
             assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
         })
     }
@@ -398,38 +477,71 @@ mod isolation {
                 }),
                 task("last", move || std::fs::write(&at, "yes").unwrap()),
             ];
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_isolated(tasks)));
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_isolated(tasks)));
             let reports = match outcome {
                 Ok(reports) => reports.expect("fork failed"),
-                Err(_) => panic!("isolation: a failing child brought the parent down (it panicked too); report it instead"),
+                Err(_) => panic!(
+                    "isolation: a failing child brought the parent down (it panicked too); report it instead"
+                ),
             };
             let _reap = Reap(reports.iter().map(|r| r.pid).collect());
             let names: Vec<&str> = reports.iter().map(|r| r.name.as_str()).collect();
-            assert_eq!(names, ["fine", "panics", "exits-3", "killed", "terminated", "last"], "one report per task, in task order");
+            assert_eq!(
+                names,
+                ["fine", "panics", "exits-3", "killed", "terminated", "last"],
+                "one report per task, in task order"
+            );
             let endings: Vec<Ending> = reports.iter().map(|r| r.ending).collect();
-            assert_eq!(endings[0], Ending::Success, "the task that returned normally");
-            assert_eq!(endings[1], Ending::Failed(101), "a panicking task ends its child with code 101");
-            assert_eq!(endings[2], Ending::Failed(3), "exit status: the task exited with code 3");
+            assert_eq!(
+                endings[0],
+                Ending::Success,
+                "the task that returned normally"
+            );
+            assert_eq!(
+                endings[1],
+                Ending::Failed(101),
+                "a panicking task ends its child with code 101"
+            );
+            assert_eq!(
+                endings[2],
+                Ending::Failed(3),
+                "exit status: the task exited with code 3"
+            );
             assert_eq!(
                 &endings[3..5],
-                [Ending::Killed(Signal::SIGKILL), Ending::Killed(Signal::SIGTERM)],
+                [
+                    Ending::Killed(Signal::SIGKILL),
+                    Ending::Killed(Signal::SIGTERM)
+                ],
                 "a child killed by a signal has no exit code: report it as killed by that signal"
             );
             assert_eq!(endings[5], Ending::Success, "the last task");
-            assert!(last.exists(), "isolation: the last task never ran; the failures of the others must not stop it");
+            assert!(
+                last.exists(),
+                "isolation: the last task never ran; the failures of the others must not stop it"
+            );
         })
     }
 
     #[test]
     fn each_task_runs_in_its_own_process_and_is_reaped() {
         within(|| {
-            let reports = run_isolated(vec![task("a", || {}), task("b", || {}), task("c", || {})]).expect("fork failed");
+            let reports = run_isolated(vec![task("a", || {}), task("b", || {}), task("c", || {})])
+                .expect("fork failed");
             let _reap = Reap(reports.iter().map(|r| r.pid).collect());
             let mut pids: Vec<Pid> = reports.iter().map(|r| r.pid).collect();
-            assert!(!pids.contains(&getpid()), "isolation: a task ran in the parent's own process");
+            assert!(
+                !pids.contains(&getpid()),
+                "isolation: a task ran in the parent's own process"
+            );
             pids.sort();
             pids.dedup();
-            assert_eq!(pids.len(), 3, "isolation: every task needs a process of its own");
+            assert_eq!(
+                pids.len(),
+                3,
+                "isolation: every task needs a process of its own"
+            );
             for r in &reports {
                 assert_reaped(r.pid);
             }

@@ -77,7 +77,9 @@ pub fn cmdline(pid: i32) -> String {
 
 /// Every pid in `/proc` whose command line contains `needle`.
 pub fn pids_with_cmdline(needle: &str) -> Vec<i32> {
-    let Ok(entries) = fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
         .filter(|&pid| cmdline(pid).contains(needle))
@@ -86,7 +88,9 @@ pub fn pids_with_cmdline(needle: &str) -> Vec<i32> {
 
 /// The direct children of `pid` (running or zombie).
 pub fn children_of(pid: i32) -> Vec<i32> {
-    let Ok(entries) = fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
         .filter(|&p| stat(p).is_some_and(|s| s.ppid == pid))

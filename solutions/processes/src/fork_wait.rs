@@ -46,7 +46,15 @@ pub fn run_jobs(jobs: usize, job: impl Fn(usize) -> u8) -> nix::Result<Vec<Finis
         }
     }
     // Waiting reaps the child: until then it stays in the process table as a zombie.
-    children.into_iter().map(|pid| Ok(Finished { pid, code: wait_for(pid)? })).collect()
+    children
+        .into_iter()
+        .map(|pid| {
+            Ok(Finished {
+                pid,
+                code: wait_for(pid)?,
+            })
+        })
+        .collect()
 }
 
 /// Blocks until `pid` ends and turns its status into a Python-style exit code.

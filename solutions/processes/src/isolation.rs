@@ -42,7 +42,11 @@ pub fn run_isolated(tasks: Vec<Task>) -> nix::Result<Vec<Report>> {
         match unsafe { fork() }? {
             ForkResult::Child => {
                 // A panic stays in the child: it becomes exit code 101, not a panic in the parent.
-                let code = if panic::catch_unwind(AssertUnwindSafe(task)).is_ok() { 0 } else { 101 };
+                let code = if panic::catch_unwind(AssertUnwindSafe(task)).is_ok() {
+                    0
+                } else {
+                    101
+                };
                 // Safety: `_exit` ends the process at once; always sound to call.
                 unsafe { libc::_exit(code) }
             }

@@ -19,7 +19,12 @@ pub struct Process {
 impl Process {
     /// A process that is not started yet. `target`'s return value becomes the exit code.
     pub fn new(name: &str, target: impl FnOnce() -> i32 + 'static) -> Process {
-        Process { name: name.to_owned(), target: Some(Box::new(target)), pid: None, exitcode: None }
+        Process {
+            name: name.to_owned(),
+            target: Some(Box::new(target)),
+            pid: None,
+            exitcode: None,
+        }
     }
 
     /// The name given to [`Process::new`].
@@ -41,7 +46,10 @@ impl Process {
     /// Forks the child, which runs the target and exits with its return value (1 if it
     /// panics, as a Python exception gives exit code 1). Panics if started twice.
     pub fn start(&mut self) -> nix::Result<()> {
-        let target = self.target.take().expect("a process can only be started once");
+        let target = self
+            .target
+            .take()
+            .expect("a process can only be started once");
         // Safety: the child runs only the target and `_exit`s; it never returns into the
         // caller, whose other threads do not exist in the child.
         match unsafe { fork() }? {
@@ -62,11 +70,13 @@ impl Process {
     /// (`kill(pid, 0)` would not do: it succeeds on a zombie.)
     pub fn is_alive(&mut self) -> bool {
         match self.pid {
-            Some(pid) if self.exitcode.is_none() => match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
-                Ok(WaitStatus::StillAlive) => true,
-                Ok(status) => !self.record(status),
-                Err(_) => false,
-            },
+            Some(pid) if self.exitcode.is_none() => {
+                match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) => true,
+                    Ok(status) => !self.record(status),
+                    Err(_) => false,
+                }
+            }
             _ => false,
         }
     }

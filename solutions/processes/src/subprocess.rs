@@ -22,7 +22,11 @@ pub struct Outcome {
 /// Runs `program` with `args`, writes `input` to its stdin (then closes it), collects its
 /// stdout and waits for it — like `subprocess.run(..., input=..., capture_output=True)`.
 pub fn communicate(program: &str, args: &[&str], input: &str) -> io::Result<Outcome> {
-    let mut child = Command::new(program).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
     let pid = child.id();
     let mut stdin = child.stdin.take().expect("stdin was piped");
     let (written, output) = thread::scope(|s| {
@@ -32,7 +36,10 @@ pub fn communicate(program: &str, args: &[&str], input: &str) -> io::Result<Outc
         // it, which is how the child learns that the input is over (EOF).
         let writer = s.spawn(move || stdin.write_all(input.as_bytes()));
         let output = child.wait_with_output();
-        (writer.join().expect("the stdin writer does not panic"), output)
+        (
+            writer.join().expect("the stdin writer does not panic"),
+            output,
+        )
     });
     let output = output?;
     match written {
