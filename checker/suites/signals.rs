@@ -50,7 +50,11 @@ impl Program {
                 }
             }
         });
-        Program { stdin: child.stdin.take(), child, lines }
+        Program {
+            stdin: child.stdin.take(),
+            child,
+            lines,
+        }
     }
 
     fn pid(&self) -> Pid {
@@ -69,8 +73,12 @@ impl Program {
     fn line(&self, waiting_for: &str) -> String {
         match self.next(PATIENCE) {
             Next::Line(line) => line,
-            Next::Eof => panic!("the program ended (or closed its output) while the test waited for {waiting_for:?}"),
-            Next::Silent => panic!("did not finish: the program printed nothing while the test waited for {waiting_for:?}"),
+            Next::Eof => panic!(
+                "the program ended (or closed its output) while the test waited for {waiting_for:?}"
+            ),
+            Next::Silent => panic!(
+                "did not finish: the program printed nothing while the test waited for {waiting_for:?}"
+            ),
         }
     }
 
@@ -86,7 +94,9 @@ impl Program {
     fn send(&mut self, text: &str) {
         // The program may already be gone (killed): the verdict comes from its status.
         if let Some(stdin) = self.stdin.as_mut() {
-            let _ = stdin.write_all(text.as_bytes()).and_then(|()| stdin.flush());
+            let _ = stdin
+                .write_all(text.as_bytes())
+                .and_then(|()| stdin.flush());
         }
     }
 
@@ -138,7 +148,9 @@ impl Drop for KillIfRunning {
 }
 
 fn signal_name(signal: i32) -> String {
-    Signal::try_from(signal).map(|s| s.as_str().to_owned()).unwrap_or_else(|_| format!("signal {signal}"))
+    Signal::try_from(signal)
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_else(|_| format!("signal {signal}"))
 }
 
 mod graceful {
@@ -150,7 +162,11 @@ mod graceful {
         let mut worker = Program::start(WORKER, &[]);
         assert_eq!(worker.line("ready"), "ready");
         worker.send("job1\n");
-        assert_eq!(worker.line("begin job1"), "begin job1", "the worker announces each job");
+        assert_eq!(
+            worker.line("begin job1"),
+            "begin job1",
+            "the worker announces each job"
+        );
         // The job is in progress: it still needs its payload line.
         worker.signal(signal);
         worker.send("payload\n");
@@ -178,7 +194,10 @@ mod graceful {
             Some("bye 1"),
             "graceful shutdown: the summary `bye N` must be written and flushed before exiting"
         );
-        assert!(status.success(), "a graceful shutdown exits with status 0, got {status}");
+        assert!(
+            status.success(),
+            "a graceful shutdown exits with status 0, got {status}"
+        );
     }
 
     #[test]
@@ -198,13 +217,24 @@ mod graceful {
             assert_eq!(worker.line("ready"), "ready");
             worker.send("a\nfirst\nb\nsecond\n");
             worker.close_stdin();
-            let status = worker.wait(PATIENCE).expect("did not finish: the worker did not stop at end of input");
+            let status = worker
+                .wait(PATIENCE)
+                .expect("did not finish: the worker did not stop at end of input");
             assert_eq!(
                 worker.rest(),
-                ["begin a", "end a: FIRST", "begin b", "end b: SECOND", "bye 2"],
+                [
+                    "begin a",
+                    "end a: FIRST",
+                    "begin b",
+                    "end b: SECOND",
+                    "bye 2"
+                ],
                 "each job is answered with `begin NAME` then `end NAME: PAYLOAD`, then `bye N` at the end"
             );
-            assert!(status.success(), "exit status 0 at end of input, got {status}");
+            assert!(
+                status.success(),
+                "exit status 0 at end of input, got {status}"
+            );
         })
     }
 }
@@ -225,9 +255,18 @@ mod reaper {
                 );
             };
             let lines = program.rest();
-            assert!(status.success(), "the reaper program failed ({status}); it printed {lines:?}");
-            let quick: Vec<&String> = lines.iter().filter(|l| l.starts_with("reaped quick")).collect();
-            let zombies = lines.iter().find_map(|l| l.strip_prefix("zombies ")).unwrap_or("?");
+            assert!(
+                status.success(),
+                "the reaper program failed ({status}); it printed {lines:?}"
+            );
+            let quick: Vec<&String> = lines
+                .iter()
+                .filter(|l| l.starts_with("reaped quick"))
+                .collect();
+            let zombies = lines
+                .iter()
+                .find_map(|l| l.strip_prefix("zombies "))
+                .unwrap_or("?");
             assert_eq!(
                 quick.len(),
                 3,
@@ -238,12 +277,20 @@ mod reaper {
             );
             let mut codes: Vec<&str> = quick.iter().map(|l| &l["reaped quick ".len()..]).collect();
             codes.sort();
-            assert_eq!(codes, ["1", "2", "3"], "exit status: the three children exited with codes 1, 2 and 3");
+            assert_eq!(
+                codes,
+                ["1", "2", "3"],
+                "exit status: the three children exited with codes 1, 2 and 3"
+            );
             assert!(
                 lines.iter().any(|l| l == "reaped long 7"),
                 "the long-running child was not reaped when it ended later: {lines:?}"
             );
-            assert_eq!(lines.last().map(String::as_str), Some("done"), "output: {lines:?}");
+            assert_eq!(
+                lines.last().map(String::as_str),
+                Some("done"),
+                "output: {lines:?}"
+            );
         })
     }
 }
@@ -258,18 +305,35 @@ mod forward {
         within(|| {
             let mut supervisor = Program::start(SUPERVISOR, &[]);
             // The supervisor and its child print their first lines in either order.
-            let first = [supervisor.line("supervising PID"), supervisor.line("child ready")];
+            let first = [
+                supervisor.line("supervising PID"),
+                supervisor.line("child ready"),
+            ];
             let child: i32 = first
                 .iter()
                 .find_map(|l| l.strip_prefix("supervising ")?.parse().ok())
-                .unwrap_or_else(|| panic!("expected `supervising PID` and `child ready`, got {first:?}"));
-            let _child_guard = KillIfRunning { pid: child, needle: "signals-supervisor" };
-            assert!(first.iter().any(|l| l == "child ready"), "expected `child ready`, got {first:?}");
-            assert_ne!(child, supervisor.pid().as_raw(), "the child must be a process of its own");
+                .unwrap_or_else(|| {
+                    panic!("expected `supervising PID` and `child ready`, got {first:?}")
+                });
+            let _child_guard = KillIfRunning {
+                pid: child,
+                needle: "signals-supervisor",
+            };
+            assert!(
+                first.iter().any(|l| l == "child ready"),
+                "expected `child ready`, got {first:?}"
+            );
+            assert_ne!(
+                child,
+                supervisor.pid().as_raw(),
+                "the child must be a process of its own"
+            );
 
             supervisor.signal(Signal::SIGTERM);
             let Some(status) = supervisor.wait(PATIENCE) else {
-                panic!("did not stop on SIGTERM: the supervisor kept running; check the flag while the child runs");
+                panic!(
+                    "did not stop on SIGTERM: the supervisor kept running; check the flag while the child runs"
+                );
             };
             let gone = procfs::eventually(Duration::from_secs(2), || !procfs::is_running(child));
             assert!(
@@ -287,7 +351,10 @@ mod forward {
                 rest.iter().any(|l| l == "child ended: exit status: 0"),
                 "the supervisor must wait for the child and report its status: {rest:?}"
             );
-            assert!(status.success(), "the supervisor exits with status 0 after a forwarded stop, got {status}");
+            assert!(
+                status.success(),
+                "the supervisor exits with status 0 after a forwarded stop, got {status}"
+            );
         })
     }
 
@@ -295,13 +362,19 @@ mod forward {
     fn a_child_that_ends_on_its_own_is_reported() {
         within(|| {
             let mut supervisor = Program::start(SUPERVISOR, &["exit", "3"]);
-            let status = supervisor.wait(PATIENCE).expect("did not finish: the supervisor did not notice its child ended");
+            let status = supervisor
+                .wait(PATIENCE)
+                .expect("did not finish: the supervisor did not notice its child ended");
             let rest = supervisor.rest();
             assert!(
                 rest.iter().any(|l| l == "child ended: exit status: 3"),
                 "exit status: the child exited with 3 and the supervisor must report it: {rest:?}"
             );
-            assert_eq!(status.code(), Some(3), "the supervisor exits with its child's code");
+            assert_eq!(
+                status.code(),
+                Some(3),
+                "the supervisor exits with its child's code"
+            );
         })
     }
 }

@@ -32,7 +32,9 @@ fn main() -> io::Result<()> {
         let _ = nix::unistd::read(&gate, &mut byte);
         7
     })?;
-    let quick: Vec<Pid> = (1..=3).map(|code| spawn(move || code)).collect::<io::Result<_>>()?;
+    let quick: Vec<Pid> = (1..=3)
+        .map(|code| spawn(move || code))
+        .collect::<io::Result<_>>()?;
     // Wait until all three have ended (zombies), then let their SIGCHLD in: one signal for three.
     let deadline = Instant::now() + Duration::from_secs(3);
     while !quick.iter().all(|p| state(*p) == Some('Z')) && Instant::now() < deadline {
@@ -45,7 +47,11 @@ fn main() -> io::Result<()> {
         found.extend(reap_ended()?);
     }
     for (pid, code) in &found {
-        writeln!(out, "reaped {} {code}", if *pid == long { "long" } else { "quick" })?;
+        writeln!(
+            out,
+            "reaped {} {code}",
+            if *pid == long { "long" } else { "quick" }
+        )?;
     }
     let zombies = quick.iter().filter(|p| state(**p) == Some('Z')).count();
     writeln!(out, "zombies {zombies}")?;
@@ -58,7 +64,11 @@ fn main() -> io::Result<()> {
         later.extend(reap_ended()?);
     }
     for (pid, code) in &later {
-        writeln!(out, "reaped {} {code}", if *pid == long { "long" } else { "quick" })?;
+        writeln!(
+            out,
+            "reaped {} {code}",
+            if *pid == long { "long" } else { "quick" }
+        )?;
     }
     writeln!(out, "done")?;
     out.flush()
@@ -92,5 +102,9 @@ fn wait_for(flag: &AtomicBool) -> bool {
 /// The state letter of a process in `/proc/<pid>/stat`.
 fn state(pid: Pid) -> Option<char> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat[stat.rfind(')')? + 1..].split_whitespace().next()?.chars().next()
+    stat[stat.rfind(')')? + 1..]
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
 }
