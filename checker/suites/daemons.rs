@@ -55,7 +55,11 @@ mod daemon_threads {
                     }
                 }
             });
-            Program { stdin: child.stdin.take(), child, lines }
+            Program {
+                stdin: child.stdin.take(),
+                child,
+                lines,
+            }
         }
 
         fn next(&self, limit: Duration) -> Next {
@@ -88,8 +92,10 @@ mod daemon_threads {
         /// Every line until the program exits; panics if it does not exit.
         fn rest_until_exit(&mut self) -> Vec<String> {
             let mut rest = Vec::new();
+            // One deadline for all: the daemon thread prints ticks as long as the program lives.
+            let deadline = Instant::now() + PATIENCE;
             loop {
-                match self.next(PATIENCE) {
+                match self.next(deadline.saturating_duration_since(Instant::now())) {
                     Next::Line(line) => rest.push(line),
                     Next::Eof => break,
                     Next::Silent => panic!(
@@ -136,8 +142,16 @@ mod daemon_threads {
                 }
             }
             program.release_worker();
-            let rest: Vec<String> = program.rest_until_exit().into_iter().filter(|l| !l.starts_with("tick")).collect();
-            assert_eq!(rest, ["worker done", "main exit"], "the worker finishes before the main thread ends");
+            let rest: Vec<String> = program
+                .rest_until_exit()
+                .into_iter()
+                .filter(|l| !l.starts_with("tick"))
+                .collect();
+            assert_eq!(
+                rest,
+                ["worker done", "main exit"],
+                "the worker finishes before the main thread ends"
+            );
         })
     }
 
@@ -147,7 +161,11 @@ mod daemon_threads {
             let mut program = Program::start();
             program.release_worker();
             let rest = program.rest_until_exit();
-            assert_eq!(rest.last().map(String::as_str), Some("main exit"), "output: {rest:?}");
+            assert_eq!(
+                rest.last().map(String::as_str),
+                Some("main exit"),
+                "output: {rest:?}"
+            );
         })
     }
 
@@ -160,7 +178,9 @@ mod daemon_threads {
                 match program.next(PATIENCE) {
                     Next::Line(line) if line.starts_with("tick") => ticks += 1,
                     Next::Line(_) => {}
-                    _ => panic!("the daemon thread did not do its periodic work (it ticked {ticks} times)"),
+                    _ => panic!(
+                        "the daemon thread did not do its periodic work (it ticked {ticks} times)"
+                    ),
                 }
             }
             program.release_worker();
@@ -203,7 +223,11 @@ mod unix_daemon {
                 .stdout(Stdio::piped())
                 .spawn()
                 .expect("start daemons-saver");
-            let mut daemon = Daemon { dir, launcher: launcher.id() as i32, pid: 0 };
+            let mut daemon = Daemon {
+                dir,
+                launcher: launcher.id() as i32,
+                pid: 0,
+            };
             let deadline = Instant::now() + PATIENCE;
             let status = loop {
                 if let Some(status) = launcher.try_wait().expect("try_wait") {
@@ -221,7 +245,11 @@ mod unix_daemon {
             };
             assert!(status.success(), "the launcher failed: {status}");
             let found = procfs::eventually(PATIENCE, || read_pid(&daemon.pidfile()).is_some());
-            assert!(found, "pidfile: no pid appeared in {} after the launcher exited", daemon.pidfile().display());
+            assert!(
+                found,
+                "pidfile: no pid appeared in {} after the launcher exited",
+                daemon.pidfile().display()
+            );
             daemon.pid = read_pid(&daemon.pidfile()).expect("pid");
             assert!(
                 procfs::is_running(daemon.pid),
@@ -229,7 +257,10 @@ mod unix_daemon {
                  last fork (the daemon may be running under another pid, out of reach)",
                 daemon.pid
             );
-            assert_ne!(daemon.pid, daemon.launcher, "the daemon must be a new process, not the launcher");
+            assert_ne!(
+                daemon.pid, daemon.launcher,
+                "the daemon must be a new process, not the launcher"
+            );
             daemon
         }
     }
@@ -254,9 +285,15 @@ mod unix_daemon {
     fn the_launcher_exits_while_the_daemon_lives() {
         within(|| {
             let daemon = Daemon::launch();
-            assert!(procfs::stat(daemon.launcher).is_none_or(|s| s.is_zombie()), "the launcher is still running");
+            assert!(
+                procfs::stat(daemon.launcher).is_none_or(|s| s.is_zombie()),
+                "the launcher is still running"
+            );
             let stat = procfs::stat(daemon.pid).expect("the daemon's /proc entry");
-            assert_ne!(stat.ppid, daemon.launcher, "the daemon is still the launcher's child");
+            assert_ne!(
+                stat.ppid, daemon.launcher,
+                "the daemon is still the launcher's child"
+            );
         })
     }
 
@@ -271,14 +308,23 @@ mod unix_daemon {
                 "new session: the daemon is still in its launcher's session ({}); call setsid() in the first child",
                 ours.session
             );
-            assert_eq!(stat.tty_nr, 0, "controlling terminal: the daemon still has one (tty_nr {})", stat.tty_nr);
+            assert_eq!(
+                stat.tty_nr, 0,
+                "controlling terminal: the daemon still has one (tty_nr {})",
+                stat.tty_nr
+            );
             assert_ne!(
                 stat.session, daemon.pid,
                 "the daemon is a session leader, so opening a terminal could make it its controlling terminal: \
                  fork a second time after setsid() and let the session leader exit"
             );
-            let cwd = std::fs::read_link(format!("/proc/{}/cwd", daemon.pid)).expect("the daemon's cwd");
-            assert_eq!(cwd, Path::new("/"), "chdir(\"/\"): the daemon keeps its launcher's working directory busy");
+            let cwd =
+                std::fs::read_link(format!("/proc/{}/cwd", daemon.pid)).expect("the daemon's cwd");
+            assert_eq!(
+                cwd,
+                Path::new("/"),
+                "chdir(\"/\"): the daemon keeps its launcher's working directory busy"
+            );
             for fd in 0..3 {
                 let target = std::fs::read_link(format!("/proc/{}/fd/{fd}", daemon.pid));
                 assert_eq!(
@@ -295,8 +341,19 @@ mod unix_daemon {
     fn the_daemon_works_periodically() {
         within(|| {
             let daemon = Daemon::launch();
-            let worked = procfs::eventually(PATIENCE, || daemon.log().iter().filter(|l| l.starts_with("tick")).count() >= 3);
-            assert!(worked, "periodic work: the daemon should append a tick to its log every 20 ms; log: {:?}", daemon.log());
+            let worked = procfs::eventually(PATIENCE, || {
+                daemon
+                    .log()
+                    .iter()
+                    .filter(|l| l.starts_with("tick"))
+                    .count()
+                    >= 3
+            });
+            assert!(
+                worked,
+                "periodic work: the daemon should append a tick to its log every 20 ms; log: {:?}",
+                daemon.log()
+            );
         })
     }
 
@@ -307,14 +364,21 @@ mod unix_daemon {
             procfs::eventually(PATIENCE, || !daemon.log().is_empty());
             kill(Pid::from_raw(daemon.pid), Signal::SIGTERM).expect("signal the daemon");
             let stopped = procfs::eventually(PATIENCE, || !procfs::is_running(daemon.pid));
-            assert!(stopped, "did not stop on SIGTERM: the daemon {} is still running; stop the work loop on SIGTERM", daemon.pid);
+            assert!(
+                stopped,
+                "did not stop on SIGTERM: the daemon {} is still running; stop the work loop on SIGTERM",
+                daemon.pid
+            );
             assert_eq!(
                 daemon.log().last().map(String::as_str),
                 Some("stopped"),
                 "graceful stop: the daemon must finish its log with `stopped` (it was killed, or the handler does not \
                  just set a flag)"
             );
-            assert!(!daemon.pidfile().exists(), "pidfile: left behind after SIGTERM; remove it when the daemon stops");
+            assert!(
+                !daemon.pidfile().exists(),
+                "pidfile: left behind after SIGTERM; remove it when the daemon stops"
+            );
         })
     }
 }
@@ -343,9 +407,16 @@ mod pidfile {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("app.pid");
             let held = acquire(&path).expect("a free pidfile can be taken");
-            assert_eq!(pid_in(&path), Some(std::process::id() as i32), "the pidfile must hold our pid");
+            assert_eq!(
+                pid_in(&path),
+                Some(std::process::id() as i32),
+                "the pidfile must hold our pid"
+            );
             drop(held);
-            assert!(!path.exists(), "pidfile left behind: dropping the PidFile must remove the file");
+            assert!(
+                !path.exists(),
+                "pidfile left behind: dropping the PidFile must remove the file"
+            );
         })
     }
 
@@ -356,10 +427,17 @@ mod pidfile {
             let path = dir.path().join("app.pid");
             let first = acquire(&path).expect("the first instance");
             match acquire(&path) {
-                Err(Refused::Running(pid)) => assert_eq!(pid, std::process::id() as i32, "the running holder's pid"),
-                other => panic!("single instance: a second start while the first runs must be refused, got {other:?}"),
+                Err(Refused::Running(pid)) => {
+                    assert_eq!(pid, std::process::id() as i32, "the running holder's pid")
+                }
+                other => panic!(
+                    "single instance: a second start while the first runs must be refused, got {other:?}"
+                ),
             }
-            assert!(path.exists(), "the refused second instance must not touch the holder's pidfile");
+            assert!(
+                path.exists(),
+                "the refused second instance must not touch the holder's pidfile"
+            );
             drop(first);
         })
     }
@@ -369,14 +447,25 @@ mod pidfile {
         within(|| {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("app.pid");
-            let sleeper = Sleeper(Command::new("sleep").arg("30").spawn().expect("start sleep"));
+            let sleeper = Sleeper(
+                Command::new("sleep")
+                    .arg("30")
+                    .spawn()
+                    .expect("start sleep"),
+            );
             let pid = sleeper.0.id() as i32;
             std::fs::write(&path, format!("{pid}\n")).unwrap();
             match acquire(&path) {
                 Err(Refused::Running(holder)) => assert_eq!(holder, pid),
-                other => panic!("single instance: pid {pid} is running and holds the pidfile, got {other:?}"),
+                other => panic!(
+                    "single instance: pid {pid} is running and holds the pidfile, got {other:?}"
+                ),
             }
-            assert_eq!(pid_in(&path), Some(pid), "a refused start must leave the holder's pidfile alone");
+            assert_eq!(
+                pid_in(&path),
+                Some(pid),
+                "a refused start must leave the holder's pidfile alone"
+            );
         })
     }
 
@@ -393,7 +482,11 @@ mod pidfile {
             let held = acquire(&path).unwrap_or_else(|e| {
                 panic!("stale pidfile: pid {dead} is not running any more, so its pidfile must be taken over, got {e:?}")
             });
-            assert_eq!(pid_in(&path), Some(std::process::id() as i32), "the taken-over pidfile must hold our pid");
+            assert_eq!(
+                pid_in(&path),
+                Some(std::process::id() as i32),
+                "the taken-over pidfile must hold our pid"
+            );
             drop(held);
         })
     }
@@ -404,8 +497,9 @@ mod pidfile {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("app.pid");
             std::fs::write(&path, "not a pid\n").unwrap();
-            let held = acquire(&path)
-                .unwrap_or_else(|e| panic!("stale pidfile: one that holds no pid names no running process, got {e:?}"));
+            let held = acquire(&path).unwrap_or_else(|e| {
+                panic!("stale pidfile: one that holds no pid names no running process, got {e:?}")
+            });
             assert_eq!(pid_in(&path), Some(std::process::id() as i32));
             drop(held);
         })

@@ -19,7 +19,10 @@ impl Threads {
     /// Starts `work` on a new thread called `name`. A `daemon` thread is background work
     /// (a periodic saver, a monitor) that nobody waits for at shutdown.
     pub fn spawn(&mut self, name: &str, daemon: bool, work: impl FnOnce() + Send + 'static) {
-        let handle = thread::Builder::new().name(name.to_owned()).spawn(work).expect("spawn a thread");
+        let handle = thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(work)
+            .expect("spawn a thread");
         // Dropping a `JoinHandle` detaches the thread: that is a daemon. Keeping it lets
         // `shutdown` wait for the thread: that is a non-daemon.
         if !daemon {

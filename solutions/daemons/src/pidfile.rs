@@ -53,7 +53,9 @@ pub fn acquire(path: &Path) -> Result<PidFile, Refused> {
         match OpenOptions::new().write(true).create_new(true).open(path) {
             Ok(mut file) => {
                 writeln!(file, "{}", std::process::id())?;
-                return Ok(PidFile { path: path.to_owned() });
+                return Ok(PidFile {
+                    path: path.to_owned(),
+                });
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 if let Some(pid) = holder(path) {
@@ -68,7 +70,9 @@ pub fn acquire(path: &Path) -> Result<PidFile, Refused> {
             Err(e) => return Err(e.into()),
         }
     }
-    Err(Refused::Io(io::Error::other("the pidfile keeps changing under us")))
+    Err(Refused::Io(io::Error::other(
+        "the pidfile keeps changing under us",
+    )))
 }
 
 /// The pid in the file, if it names a process that is still running.

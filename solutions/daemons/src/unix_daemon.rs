@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use nix::sys::stat::{Mode, umask};
 use nix::sys::wait::waitpid;
-use nix::unistd::{ForkResult, chdir, dup2_stdin, dup2_stdout, dup2_stderr, fork, getpid, setsid};
+use nix::unistd::{ForkResult, chdir, dup2_stderr, dup2_stdin, dup2_stdout, fork, getpid, setsid};
 use signal_hook::consts::SIGTERM;
 
 /// Turns the calling (single-threaded) process into a daemon and writes its pid to
@@ -44,7 +44,10 @@ pub fn daemonize(pidfile: &Path) -> io::Result<()> {
     chdir("/")?;
     umask(Mode::from_bits_truncate(0o022));
     // Nobody reads the old stdout any more: a write there could block or kill us (SIGPIPE).
-    let null = OpenOptions::new().read(true).write(true).open("/dev/null")?;
+    let null = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")?;
     dup2_stdin(&null)?;
     dup2_stdout(&null)?;
     dup2_stderr(&null)?;
