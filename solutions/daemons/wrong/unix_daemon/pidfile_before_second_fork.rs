@@ -2,6 +2,7 @@
 //! exits at once; the real daemon runs on under a pid nobody knows — SIGTERM never reaches it
 //! and it is left running (a runaway daemon: the checker must find and kill it).
 //! Expect: the pidfile names pid
+//! Expect: left 1 process
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
