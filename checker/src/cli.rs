@@ -54,6 +54,29 @@ pub enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        /// Grade everything N times and report any test whose verdict changed (flakiness).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        repeat: usize,
+    },
+    /// Instructors: check that the catalogue is consistent (files, hints, docs, wrong solutions).
+    Lint,
+    /// Instructors: scaffold a new exercise (and its topic, if new) in every place it lives.
+    New {
+        /// The topic (an existing one, or a new one to create).
+        topic: String,
+        /// The exercise's name, unique in the kit.
+        name: String,
+    },
+    /// Instructors: grade a class — one folder per student in DIR — and write a gradebook.
+    Grade {
+        /// The folder of student folders.
+        dir: PathBuf,
+        /// Only this exercise or topic.
+        #[arg(long, value_name = "NAME")]
+        only: Option<String>,
+        /// Where to write gradebook.csv and gradebook.json (default: DIR).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Internal: run one test under supervision (used by the checker itself).
     #[command(name = "__sandbox", hide = true)]

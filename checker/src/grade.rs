@@ -29,6 +29,15 @@ pub enum Subject {
     Stub,
     Solution,
     Wrong(WrongSolution),
+    /// A student's copy of the exercises, graded in class mode.
+    Submission(Submission),
+}
+
+/// One student's folder in class mode: `FOLDER/TOPIC/src/...` as in `exercises/`.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub student: String,
+    pub folder: PathBuf,
 }
 
 impl Subject {
@@ -38,6 +47,7 @@ impl Subject {
             Subject::Stub => "stub".into(),
             Subject::Solution => "solution".into(),
             Subject::Wrong(w) => format!("wrong:{}", w.name),
+            Subject::Submission(s) => format!("student:{}", s.student),
         }
     }
 }
@@ -137,7 +147,7 @@ fn lock_target_dir(kit: &Kit) -> Result<nix::fcntl::Flock<std::fs::File>> {
 fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {
     let root_manifest = kit.root.join("Cargo.toml");
     let mut variants = Vec::new();
-    let mut rounds: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rounds = BTreeMap::new();
     let mut places = Vec::new();
     for candidate in candidates {
         let exercise = candidate.exercise;
@@ -156,21 +166,37 @@ fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {
                 lane: (0, 0),
             },
             Subject::Wrong(wrong) => {
-                let round = rounds.entry(topic.name.clone()).or_default();
-                *round += 1;
-                let package = format!("{}-wrong-{}-{}", topic.name, exercise.name, wrong.name)
-                    .replace('_', "-");
-                variants.push(Variant {
-                    package: package.clone(),
-                    source: kit.solution_crate(topic),
-                    replace: vec![(exercise.file.clone(), wrong.path.clone())],
-                });
-                Place {
+                let package = format!("{}-wrong-{}-{}", topic.name, exercise.name, wrong.name);
+                let package = package.replace('_', "-");
+                let source = kit.solution_crate(topic);
+                let replace = vec![(exercise.file.clone(), wrong.path.clone())];
+                variant_place(
+                    &mut variants,
+                    &mut rounds,
+                    &topic.name,
                     package,
-                    dir: PathBuf::new(),
-                    manifest: PathBuf::new(),
-                    lane: (2, *round),
-                }
+                    source,
+                    replace,
+                )
+            }
+            Subject::Submission(sub) => {
+                // One package per student and topic, holding every file they handed in.
+                let package = format!("class-{}-{}", sanitize(&sub.student), topic.name);
+                let replace = kit
+                    .catalog
+                    .exercises_of(&topic.name)
+                    .map(|e| (e.file.clone(), sub.folder.join(&topic.name).join(&e.file)))
+                    .filter(|(_, path)| path.is_file())
+                    .collect();
+                let source = kit.exercise_crate(topic);
+                variant_place(
+                    &mut variants,
+                    &mut rounds,
+                    &topic.name,
+                    package,
+                    source,
+                    replace,
+                )
             }
         };
         places.push(place);
@@ -178,13 +204,76 @@ fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {
     if !variants.is_empty() {
         let (manifest, dirs) =
             variants::write_workspace(&kit.root, &kit.target_dir().join("variants"), &variants)?;
-        let mut dirs = dirs.into_iter();
+        let dirs: BTreeMap<&str, PathBuf> = variants
+            .iter()
+            .map(|v| v.package.as_str())
+            .zip(dirs)
+            .collect();
         for place in places.iter_mut().filter(|p| p.lane.0 == 2) {
-            place.dir = dirs.next().expect("one folder per variant");
+            place.dir = dirs[place.package.as_str()].clone();
             place.manifest = manifest.clone();
         }
     }
     Ok(places)
+}
+
+/// Where a generated package is built. Its binaries would overwrite those of another variant of
+/// the same topic, so a topic with binaries gets one lane per variant; the others share one.
+fn variant_place(
+    variants: &mut Vec<Variant>,
+    rounds: &mut BTreeMap<String, (usize, BTreeMap<String, usize>)>,
+    topic: &str,
+    package: String,
+    source: PathBuf,
+    replace: Vec<(String, PathBuf)>,
+) -> Place {
+    let (count, lanes) = rounds.entry(topic.to_owned()).or_default();
+    let round = match lanes.get(&package) {
+        Some(round) => *round,
+        None => {
+            let round = if has_binaries(&source) {
+                *count += 1;
+                *count
+            } else {
+                1
+            };
+            lanes.insert(package.clone(), round);
+            variants.push(Variant {
+                package: package.clone(),
+                source,
+                replace,
+            });
+            round
+        }
+    };
+    Place {
+        package,
+        dir: PathBuf::new(),
+        manifest: PathBuf::new(),
+        lane: (2, round),
+    }
+}
+
+fn has_binaries(crate_dir: &std::path::Path) -> bool {
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap_or_default();
+    crate_dir.join("src/bin").is_dir()
+        || crate_dir.join("src/main.rs").is_file()
+        || manifest.contains("[[bin]]")
+}
+
+/// A student's folder name made fit for a package name.
+fn sanitize(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    clean.trim_matches('-').to_owned()
 }
 
 fn grade_lane(

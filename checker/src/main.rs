@@ -7,8 +7,10 @@
 
 mod cargo;
 mod catalog;
+mod cgroup;
 mod cli;
 mod cmd;
+mod dev;
 mod grade;
 mod kit;
 mod libtest;
@@ -72,8 +74,13 @@ fn run(cli: Cli) -> Result<bool> {
         Some(Command::Check { name, all, json }) => {
             graded(&|| cmd::check::run(&kit, name.as_deref(), *all, *json, &options))
         }
-        Some(Command::Verify { name, json }) => {
-            graded(&|| cmd::verify::run(&kit, name.as_deref(), *json, &options))
+        Some(Command::Lint) => dev::lint::run(&kit),
+        Some(Command::New { topic, name }) => dev::new::run(&kit, topic, name),
+        Some(Command::Grade { dir, only, out }) => {
+            graded(&|| dev::class::run(&kit, dir, only.as_deref(), out.as_deref(), &options))
+        }
+        Some(Command::Verify { name, json, repeat }) => {
+            graded(&|| cmd::verify::run(&kit, name.as_deref(), *json, *repeat, &options))
         }
         Some(Command::Sandbox { .. }) => unreachable!("handled above"),
     }

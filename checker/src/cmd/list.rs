@@ -26,7 +26,11 @@ pub fn run(kit: &Kit) -> Result<bool> {
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        println!("{} — {} (concepts {concepts})", topic.name, topic.title);
+        if concepts.is_empty() {
+            println!("{} — {}", topic.name, topic.title);
+        } else {
+            println!("{} — {} (concepts {concepts})", topic.name, topic.title);
+        }
         for exercise in exercises {
             let status = match progress.exercises.get(&exercise.name) {
                 Some(State::Done) => "done",

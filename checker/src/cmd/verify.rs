@@ -21,8 +21,23 @@ pub struct Problem {
     pub problem: String,
 }
 
-pub fn run(kit: &Kit, name: Option<&str>, json: bool, options: &Options) -> Result<bool> {
+pub fn run(
+    kit: &Kit,
+    name: Option<&str>,
+    json: bool,
+    repeat: usize,
+    options: &Options,
+) -> Result<bool> {
     let started = Instant::now();
+    // The catalogue first: a missing file or hint is cheaper to report than to build.
+    let mut problems: Vec<Problem> = crate::dev::lint::problems(kit)?
+        .into_iter()
+        .map(|problem| Problem {
+            exercise: "(catalogue)".into(),
+            subject: "lint".into(),
+            problem,
+        })
+        .collect();
     let exercises = match name {
         Some(name) => kit.catalog.select(name)?,
         None => kit.catalog.exercises.iter().collect(),
@@ -45,11 +60,19 @@ pub fn run(kit: &Kit, name: Option<&str>, json: bool, options: &Options) -> Resu
         }
     }
     let results = grade::grade(kit, &candidates, options)?;
-    let problems: Vec<Problem> = candidates
-        .iter()
-        .zip(&results)
-        .filter_map(|(c, g)| judge(c, g))
-        .collect();
+    problems.extend(
+        candidates
+            .iter()
+            .zip(&results)
+            .filter_map(|(c, g)| judge(c, g)),
+    );
+    for round in 2..=repeat {
+        if !json {
+            eprintln!("verify: run {round} of {repeat}");
+        }
+        let again = grade::grade(kit, &candidates, options)?;
+        problems.extend(flaky(&results, &again, round));
+    }
     let ok = problems.is_empty();
     if json {
         let report = serde_json::json!({
@@ -154,6 +177,45 @@ fn judge(candidate: &Candidate, graded: &Graded) -> Option<Problem> {
     }
 }
 
+/// Tests whose verdict differs between the first run and run `round`.
+fn flaky(first: &[Graded], again: &[Graded], round: usize) -> Vec<Problem> {
+    let mut found = Vec::new();
+    for (a, b) in first.iter().zip(again) {
+        for (ta, tb) in a.tests.iter().zip(&b.tests) {
+            if ta.passed() != tb.passed() {
+                let verdicts =
+                    |t: &crate::outcome::TestResult| if t.passed() { "passed" } else { "failed" };
+                found.push(Problem {
+                    exercise: a.exercise.clone(),
+                    subject: a.subject.clone(),
+                    problem: format!(
+                        "flaky: {} {} on run 1 but {} on run {round}: {}",
+                        ta.name,
+                        verdicts(ta),
+                        verdicts(tb),
+                        if tb.passed() {
+                            &ta.message
+                        } else {
+                            &tb.message
+                        }
+                    ),
+                });
+            }
+        }
+        if a.verdict != b.verdict && a.tests.len() != b.tests.len() {
+            found.push(Problem {
+                exercise: a.exercise.clone(),
+                subject: a.subject.clone(),
+                problem: format!(
+                    "flaky: verdict {:?} on run 1 but {:?} on run {round}",
+                    a.verdict, b.verdict
+                ),
+            });
+        }
+    }
+    found
+}
+
 fn print_summary(candidates: &[Candidate], results: &[Graded]) {
     let mut current = String::new();
     for (candidate, graded) in candidates.iter().zip(results) {
@@ -188,7 +250,7 @@ fn print_summary(candidates: &[Candidate], results: &[Graded]) {
                     graded.tests.len()
                 )
             }
-            Subject::Student => String::new(),
+            Subject::Student | Subject::Submission(_) => String::new(),
         };
         println!("  {line}");
     }
