@@ -1,4 +1,4 @@
-//! Grading suite for the `async` topic (library `async_tasks`: `async` is a Rust keyword).
+//! Grading suite for the `async` topic (the library is `async`, a keyword: `r#async::` here).
 //!
 //! Every test builds its own current-thread runtime: one OS thread, one event loop, as in
 //! Python's asyncio. Where time matters the runtime's clock is paused: tokio then jumps
@@ -49,7 +49,7 @@ fn spawn_ticker(period: Duration) -> Arc<AtomicU64> {
 
 mod tasks {
     use super::*;
-    use async_tasks::tasks::{both, run_all, with_timeout};
+    use r#async::tasks::{both, run_all, with_timeout};
 
     #[test]
     fn ten_thousand_tasks_wait_at_the_same_time() {
@@ -153,7 +153,7 @@ mod tasks {
 
 mod blocking_trap {
     use super::*;
-    use async_tasks::blocking_trap::{greet_after, lookup_all, sum_cooperatively};
+    use r#async::blocking_trap::{greet_after, lookup_all, sum_cooperatively};
     use grading::Rendezvous;
 
     #[test]
@@ -270,7 +270,7 @@ mod blocking_trap {
 
 mod echo {
     use super::*;
-    use async_tasks::echo::{serve_tasks, serve_threads};
+    use r#async::echo::{serve_tasks, serve_threads};
     use std::io::{Read, Write};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
