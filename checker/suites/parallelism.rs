@@ -170,11 +170,21 @@ mod pinned {
             let expected = [cpus[0], cpus[1 % cpus.len()]];
             let meet = Rendezvous::new(2, patience(40));
             let met = Mutex::new(Vec::new());
-            let ran_on = run_on(cpus, 2, |_| {
+            let affinities = Mutex::new(Vec::new());
+            let ran_on = run_on(cpus, 2, |i| {
+                affinities.lock().unwrap().push((i, my_cpus()));
                 let together = meet.arrive();
                 spin();
                 met.lock().unwrap().push(together);
             });
+            for (i, affinity) in affinities.into_inner().unwrap() {
+                let cpu = expected[i];
+                assert_eq!(
+                    affinity,
+                    [cpu],
+                    "worker {i} is not confined to CPU {cpu} while it works: its affinity is {affinity:?}"
+                );
+            }
             assert_eq!(
                 ran_on, expected,
                 "worker i must be confined to cpus[i % cpus.len()]: on two CPUs the two workers run in parallel"
@@ -194,15 +204,25 @@ mod balance {
     #[test]
     fn results_in_input_order() {
         within(|| {
-            let out = par_map((0..100u64).collect(), 4, |x| x * 3);
+            // The right results, each once. (The order with several workers is checked by the
+            // next test, where a slow item makes completion order differ from input order on
+            // every run, not just on unlucky ones.)
+            let out = par_map((0..100u64).collect(), 1, |x| x * 3);
             assert_eq!(
                 out,
                 (0..100u64).map(|x| x * 3).collect::<Vec<_>>(),
                 "par_map results must be in input order"
             );
+            let mut out = par_map((0..100u64).collect(), 4, |x| x * 3);
+            out.sort_unstable();
             assert_eq!(
-                par_map(vec!["a", "bb"], 8, str::len),
-                [1, 2],
+                out,
+                (0..100u64).map(|x| x * 3).collect::<Vec<_>>(),
+                "par_map must process every item once"
+            );
+            assert_eq!(
+                par_map(vec!["bb"], 8, str::len),
+                [2],
                 "more threads than items"
             );
             assert!(
