@@ -43,6 +43,7 @@ impl KitCopy {
             "checker",
             "exercises",
             "solutions",
+            "docs",
         ] {
             copy(&root.join(item), &dir.path().join(item));
         }
