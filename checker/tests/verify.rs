@@ -12,6 +12,7 @@ fn every_solution_passes_every_stub_fails_every_mistake_is_caught() {
         .unwrap();
     let report = common::json(&output);
     let problems = report["problems"].as_array().unwrap();
+    assert_eq!(report["ok"], problems.is_empty(), "verify's `ok` says whether the kit holds");
     assert!(
         problems.is_empty() && output.status.success(),
         "the kit does not hold:\n{}",
