@@ -17,7 +17,7 @@ fn progress_of(kit: &KitCopy) -> serde_json::Value {
 
 #[test]
 fn reset_restores_the_stub_byte_for_byte_and_the_exercise_is_not_done() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     let stub = std::fs::read(kit.path(FILE)).unwrap();
     kit.replace(FILE, SOLUTION);
     let solved = std::fs::read(kit.path(FILE)).unwrap();
@@ -58,7 +58,7 @@ fn reset_restores_the_stub_byte_for_byte_and_the_exercise_is_not_done() {
 
 #[test]
 fn reset_of_an_unknown_name_suggests_the_nearest() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.checker()
         .args(["reset", "spawn_jion", "--yes"])
         .assert()
@@ -73,7 +73,7 @@ fn the_pristine_copies_match_the_stubs_of_the_kit() {
         .assert()
         .success()
         .stdout(contains("every stub matches its pristine copy"));
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.replace(FILE, SOLUTION);
     kit.checker()
         .arg("pristine")
@@ -84,7 +84,7 @@ fn the_pristine_copies_match_the_stubs_of_the_kit() {
 
 #[test]
 fn skip_moves_progress_on_without_counting_as_done_until_checked_again() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.checker()
         .args(["skip", "spawn_join"])
         .assert()
@@ -113,7 +113,7 @@ fn skip_moves_progress_on_without_counting_as_done_until_checked_again() {
 
 #[test]
 fn a_damaged_progress_file_is_reported_and_rebuilt_by_rechecking() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.replace(FILE, SOLUTION);
     std::fs::write(
         kit.path(PROGRESS),
@@ -138,7 +138,7 @@ fn a_damaged_progress_file_is_reported_and_rebuilt_by_rechecking() {
 
 #[test]
 fn an_old_format_progress_file_is_rebuilt_keeping_its_hints() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     std::fs::write(
         kit.path(PROGRESS),
         r#"{"exercises": {"spawn_join": "done"}, "hints": {"spawn_join": 2}}"#,
@@ -160,7 +160,7 @@ fn an_old_format_progress_file_is_rebuilt_keeping_its_hints() {
 
 #[test]
 fn a_renamed_exercise_keeps_its_progress_and_hints() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     std::fs::write(
         kit.path(PROGRESS),
         r#"{"version": 1, "exercises": {"spawn_join": "done"}, "hints": {"spawn_join": 2}}"#,
@@ -193,7 +193,7 @@ fn a_renamed_exercise_keeps_its_progress_and_hints() {
 
 #[test]
 fn output_has_colour_codes_only_when_asked_and_never_with_no_color() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.checker()
         .args(["skip", "spawn_join"])
         .assert()

@@ -114,7 +114,7 @@ impl Drop for Watch {
 
 /// Saves the fix once the first check is shown, and expects the pass and the next exercise.
 fn a_saved_fix_passes_and_moves_on(args: &[&str]) {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     let mut watch = Watch::start(&kit, args, &[]);
     watch.wait_for("· spawn_join (threads) — not started");
     watch.wait_for("watch spawn_join:");
@@ -139,7 +139,7 @@ fn with_poll_a_saved_fix_passes_and_moves_on() {
 
 #[test]
 fn without_file_events_watch_falls_back_to_polling_by_itself() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     let mut watch = Watch::start(&kit, &[], &[("KIT_WATCH_EVENTS", "off")]);
     watch.wait_for("watch spawn_join: watching exercises/");
     kit.replace(FILE, SOLUTION);
@@ -151,7 +151,7 @@ fn without_file_events_watch_falls_back_to_polling_by_itself() {
 
 #[test]
 fn manual_mode_rechecks_on_enter_shows_a_hint_on_h_and_quits_on_q() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     let output = kit
         .checker()
         .args(["watch", "--manual"])
@@ -174,7 +174,7 @@ fn manual_mode_rechecks_on_enter_shows_a_hint_on_h_and_quits_on_q() {
 
 #[test]
 fn manual_mode_ends_when_stdin_does() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.checker()
         .args(["watch", "--manual"])
         .write_stdin("")
@@ -197,7 +197,7 @@ fn how_soon_a_save_is_noticed() {
         ("no events, fallback", &[], &[("KIT_WATCH_EVENTS", "off")]),
     ];
     for (label, args, env) in modes {
-        let kit = KitCopy::new();
+        let kit = KitCopy::threads_only();
         let mut watch = Watch::start(&kit, args, env);
         watch.wait_for("watch spawn_join:");
         std::thread::sleep(Duration::from_millis(1500));

@@ -78,6 +78,8 @@ pub fn run(
     if json {
         // The shared report (results with their scores), plus what only verify knows.
         let mut report = serde_json::to_value(Report::new("verify", &results, &kit.catalog))?;
+        // For verify, "ok" means the kit holds (stubs and wrong solutions are meant to fail).
+        report["ok"] = ok.into();
         report["elapsed_ms"] = (started.elapsed().as_millis() as u64).into();
         report["problems"] = serde_json::to_value(&problems)?;
         println!("{}", serde_json::to_string_pretty(&report)?);
