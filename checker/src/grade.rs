@@ -313,7 +313,15 @@ fn grade_lane(
         }
         let units: Vec<BuildUnit> = units.into_values().collect();
         let manifest = &places[runs[0].0].manifest;
+        let started = std::time::Instant::now();
         let built = cargo::build_tests(manifest, &kit.target_dir(), &units, options.verbose)?;
+        if options.verbose {
+            eprintln!(
+                "checker: built {} packages in {:.1} s",
+                units.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
         for (i, run) in runs {
             let place = &places[*i];
             if let Some(errors) = built.errors.get(&place.dir) {
@@ -356,10 +364,18 @@ fn grade_lane(
     let test_jobs: Vec<TestJob> = jobs.iter().map(|(_, job, _)| job.clone()).collect();
     let total = test_jobs.len();
     let finished = std::sync::atomic::AtomicUsize::new(0);
+    let started = std::time::Instant::now();
     let outcomes = runner::run_all(&test_jobs, options.jobs, &|_| {
         let n = finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         (options.on_test)(n, total);
     });
+    if options.verbose {
+        eprintln!(
+            "checker: ran {total} tests, {} at a time, in {:.1} s",
+            options.jobs,
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut tests: BTreeMap<usize, Vec<TestResult>> = BTreeMap::new();
     for ((i, job, timeout), raw) in jobs.iter().zip(&outcomes) {
         tests
