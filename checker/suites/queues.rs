@@ -250,26 +250,26 @@ mod work_distribution {
     use grading::{Rendezvous, ThreadLog};
     use queues::work_distribution::distribute;
     use std::sync::Mutex;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::thread;
     use std::time::Instant;
 
     #[test]
     fn results_come_back_in_job_order() {
         within(|| {
-            let second_done = AtomicBool::new(false);
+            let others = AtomicUsize::new(0);
             let runs: Vec<AtomicUsize> = (0..40).map(|_| AtomicUsize::new(0)).collect();
             let got = distribute(0..40usize, 3, 2, |job| {
                 runs[job].fetch_add(1, Ordering::SeqCst);
                 if job == 0 {
-                    // Job 0 finishes after job 1: completion order is not job order.
+                    // Job 0 finishes only after the 39 others have started (most of them have
+                    // finished by then): completion order is not job order.
                     let deadline = Instant::now() + PATIENCE;
-                    while !second_done.load(Ordering::SeqCst) && Instant::now() < deadline {
+                    while others.load(Ordering::SeqCst) < 39 && Instant::now() < deadline {
                         thread::yield_now();
                     }
-                }
-                if job == 1 {
-                    second_done.store(true, Ordering::SeqCst);
+                } else {
+                    others.fetch_add(1, Ordering::SeqCst);
                 }
                 job * 10
             });
