@@ -2,13 +2,15 @@
 //!
 //! A suite must never hang, whatever the student wrote: every test body runs through
 //! [`within`], which gives up after a bounded time with a message that names the likely cause.
-//! The probes ([`Rendezvous`], [`ThreadLog`]) let a suite check the *concept* — that work
-//! really ran on other threads, at the same time — not just the output.
+//! The probes ([`Rendezvous`], [`ThreadLog`], [`ExitWatch`]) let a suite check the *concept* —
+//! that work really ran on other threads, at the same time — not just the output.
 
+mod exit_watch;
 mod rendezvous;
 mod thread_log;
 mod timeout;
 
+pub use exit_watch::ExitWatch;
 pub use rendezvous::Rendezvous;
 pub use thread_log::ThreadLog;
 pub use timeout::{DID_NOT_FINISH, test_timeout, within, within_for};
