@@ -146,7 +146,7 @@ mod thread_pool {
             assert_eq!(
                 met,
                 [Some(true), Some(true)],
-                "a panicking task killed its worker: the pool shrank"
+                "the workers did not run at the same time (concurrency) after two tasks panicked"
             );
         });
     }
@@ -368,7 +368,8 @@ mod pool_map {
             assert_eq!(
                 met,
                 [true, true],
-                "a panicking task killed its worker: the pool shrank"
+                "the workers did not run at the same time (concurrency) after a task panicked: map \
+                 must spread the items over the pool, and a panic must not cost a worker"
             );
         });
     }

@@ -305,7 +305,11 @@ mod work_distribution {
                 }
                 job + 1
             });
-            assert_eq!(got, (1..=30).collect::<Vec<_>>());
+            assert_eq!(
+                got,
+                (1..=30).collect::<Vec<_>>(),
+                "results out of input order, lost or duplicated"
+            );
             assert!(
                 !log.contains(caller),
                 "jobs ran on the caller's thread instead of on the workers"

@@ -58,10 +58,25 @@ fn main() {
     println!("CPU-bound map: {ITEMS} items, {cpus} CPUs, best of {ROUNDS} rounds");
     println!("| variant | time (ms) | speedup |");
     println!("|---|---:|---:|");
-    println!("| sequential `iter().map()` | {:.1} | 1.00x |", ms(sequential));
-    println!("| `ThreadPool::map` ({cpus} workers) | {:.1} | {:.2}x |", ms(custom), speedup(custom));
-    println!("| rayon `par_iter()` (global pool) | {:.1} | {:.2}x |", ms(rayon_global), speedup(rayon_global));
-    println!("| `par_map` (own rayon pool of {cpus}, built per call) | {:.1} | {:.2}x |", ms(rayon_own), speedup(rayon_own));
+    println!(
+        "| sequential `iter().map()` | {:.1} | 1.00x |",
+        ms(sequential)
+    );
+    println!(
+        "| `ThreadPool::map` ({cpus} workers) | {:.1} | {:.2}x |",
+        ms(custom),
+        speedup(custom)
+    );
+    println!(
+        "| rayon `par_iter()` (global pool) | {:.1} | {:.2}x |",
+        ms(rayon_global),
+        speedup(rayon_global)
+    );
+    println!(
+        "| `par_map` (own rayon pool of {cpus}, built per call) | {:.1} | {:.2}x |",
+        ms(rayon_own),
+        speedup(rayon_own)
+    );
     println!(
         "ThreadPool vs rayon (global): {:+.1}% time",
         (custom.as_secs_f64() / rayon_global.as_secs_f64() - 1.0) * 100.0

@@ -86,7 +86,9 @@ fn best(run: impl Fn() -> (Duration, u64)) -> Duration {
 fn main() {
     let cpus = thread::available_parallelism().map_or(1, |n| n.get());
     println!("{MESSAGES} u64 messages, capacity {CAPACITY}, {cpus} CPUs, best of {ROUNDS} rounds");
-    println!("| producers x consumers | Mutex+Condvar (M msg/s) | crossbeam bounded (M msg/s) | ratio |");
+    println!(
+        "| producers x consumers | Mutex+Condvar (M msg/s) | crossbeam bounded (M msg/s) | ratio |"
+    );
     println!("|---|---:|---:|---:|");
     for (p, c) in [(1, 1), (2, 2), (4, 4)] {
         let ours = best(|| mutex_condvar(p, c));
