@@ -1,6 +1,7 @@
 //! Speedup of a CPU-bound `map` on this machine: sequential, our `ThreadPool::map`, and rayon.
 //!
-//! Each variant runs `ROUNDS` times; the best time counts (the least disturbed by other load).
+//! The variants take turns, round after round, so a burst of load from other programs hits
+//! them alike; each variant's best round counts (the least disturbed one).
 //! Run with `cargo bench -p pools-solution`.
 
 use std::hint::black_box;
@@ -12,9 +13,9 @@ use pools::thread_pool::ThreadPool;
 use rayon::prelude::*;
 
 const ITEMS: u64 = 64;
-const ROUNDS: usize = 7;
+const ROUNDS: usize = 9;
 
-/// About a few milliseconds of pure integer work per item, no memory traffic.
+/// A few milliseconds of pure integer work per item, no memory traffic.
 fn work(seed: u64) -> u64 {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     for _ in 0..3_000_000 {
@@ -25,60 +26,55 @@ fn work(seed: u64) -> u64 {
     x
 }
 
-fn best(mut run: impl FnMut() -> Vec<u64>) -> (Duration, Vec<u64>) {
-    let mut best = Duration::MAX;
-    let mut out = Vec::new();
-    for _ in 0..ROUNDS {
-        let start = Instant::now();
-        out = black_box(run());
-        best = best.min(start.elapsed());
-    }
-    (best, out)
+fn timed(run: impl FnOnce() -> Vec<u64>) -> (Duration, Vec<u64>) {
+    let start = Instant::now();
+    let out = black_box(run());
+    (start.elapsed(), out)
 }
 
 fn main() {
     let cpus = thread::available_parallelism().map_or(1, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let items: Vec<u64> = (0..ITEMS).collect();
-
-    let (sequential, expected) = best(|| items.iter().map(|&x| work(x)).collect());
-
+    let expected: Vec<u64> = items.iter().map(|&x| work(x)).collect();
     let pool = ThreadPool::new();
-    let (custom, got) = best(|| pool.map(work, items.clone()).expect("no task panics"));
-    assert_eq!(got, expected);
-    drop(pool);
 
-    let (rayon_global, got) = best(|| items.par_iter().map(|&x| work(x)).collect());
-    assert_eq!(got, expected);
-
-    let (rayon_own, got) = best(|| par_map(cpus, &items, |&x| work(x)));
-    assert_eq!(got, expected);
+    let names = [
+        "sequential `iter().map()`".to_owned(),
+        format!("`ThreadPool::map` ({cpus} workers)"),
+        "rayon `par_iter()` (global pool)".to_owned(),
+        format!("`par_map` (own rayon pool of {cpus}, built per call)"),
+    ];
+    let mut best = [Duration::MAX; 4];
+    for _ in 0..ROUNDS {
+        let runs = [
+            timed(|| items.iter().map(|&x| work(x)).collect()),
+            timed(|| pool.map(work, items.clone()).expect("no task panics")),
+            timed(|| items.par_iter().map(|&x| work(x)).collect()),
+            timed(|| par_map(cpus, &items, |&x| work(x))),
+        ];
+        for (slot, (time, out)) in best.iter_mut().zip(runs) {
+            assert_eq!(out, expected, "a variant computed something else");
+            *slot = (*slot).min(time);
+        }
+    }
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let speedup = |d: Duration| sequential.as_secs_f64() / d.as_secs_f64();
-    println!("CPU-bound map: {ITEMS} items, {cpus} CPUs, best of {ROUNDS} rounds");
+    println!(
+        "CPU-bound map: {ITEMS} items, {cpus} CPUs, best of {ROUNDS} rounds; load average before: {}",
+        load.trim()
+    );
     println!("| variant | time (ms) | speedup |");
     println!("|---|---:|---:|");
-    println!(
-        "| sequential `iter().map()` | {:.1} | 1.00x |",
-        ms(sequential)
-    );
-    println!(
-        "| `ThreadPool::map` ({cpus} workers) | {:.1} | {:.2}x |",
-        ms(custom),
-        speedup(custom)
-    );
-    println!(
-        "| rayon `par_iter()` (global pool) | {:.1} | {:.2}x |",
-        ms(rayon_global),
-        speedup(rayon_global)
-    );
-    println!(
-        "| `par_map` (own rayon pool of {cpus}, built per call) | {:.1} | {:.2}x |",
-        ms(rayon_own),
-        speedup(rayon_own)
-    );
+    for (name, time) in names.iter().zip(best) {
+        println!(
+            "| {name} | {:.1} | {:.2}x |",
+            ms(time),
+            best[0].as_secs_f64() / time.as_secs_f64()
+        );
+    }
     println!(
         "ThreadPool vs rayon (global): {:+.1}% time",
-        (custom.as_secs_f64() / rayon_global.as_secs_f64() - 1.0) * 100.0
+        (best[1].as_secs_f64() / best[2].as_secs_f64() - 1.0) * 100.0
     );
 }
