@@ -104,21 +104,53 @@ mod thread_pool {
         within(|| {
             let log = Arc::new(ThreadLog::new());
             let pool = ThreadPool::with_workers(2);
+            let (done, finished) = mpsc::channel();
             for _ in 0..40 {
-                let log = log.clone();
-                pool.execute(move || log.record());
+                let (log, done) = (log.clone(), done.clone());
+                pool.execute(move || {
+                    log.record();
+                    done.send(()).unwrap();
+                });
             }
-            drop(pool);
-            assert_eq!(
-                log.len(),
-                40,
-                "queued tasks were lost: dropping the pool must let them finish first"
-            );
+            drop(done);
+            let ran = collect_within(&finished, 40).into_iter().flatten().count();
+            assert_eq!(ran, 40, "only {ran} of 40 queued tasks ran");
             let threads = log.distinct().len();
             assert!(
                 threads <= 2,
                 "workers not reused: {threads} different threads ran 40 tasks; a pool is a fixed set \
                  of 2 workers that take task after task"
+            );
+            drop(pool);
+        });
+    }
+
+    #[test]
+    fn drop_lets_queued_tasks_finish() {
+        within(|| {
+            let ran = Arc::new(AtomicUsize::new(0));
+            let dropped = Arc::new(AtomicBool::new(false));
+            let pool = ThreadPool::with_workers(2);
+            for task in 0..40 {
+                let (ran, dropped) = (ran.clone(), dropped.clone());
+                pool.execute(move || {
+                    if task < 2 {
+                        // Both workers are still busy when the pool is dropped.
+                        let deadline = Instant::now() + Duration::from_millis(300);
+                        while !dropped.load(Ordering::SeqCst) && Instant::now() < deadline {
+                            thread::yield_now();
+                        }
+                    }
+                    ran.fetch_add(1, Ordering::SeqCst);
+                });
+            }
+            drop(pool);
+            let ran = ran.load(Ordering::SeqCst);
+            dropped.store(true, Ordering::SeqCst);
+            assert_eq!(
+                ran, 40,
+                "graceful shutdown: when drop(pool) returned only {ran} of 40 queued tasks had run; \
+                 close the channel, let the workers drain it, and join them"
             );
         });
     }
@@ -130,7 +162,8 @@ mod thread_pool {
             for _ in 0..2 {
                 pool.execute(|| panic!("a task failing on purpose (expected in this test)"));
             }
-            let meet = Arc::new(Rendezvous::new(2, PATIENCE));
+            // Shorter than PATIENCE: tasks that run one by one still report before the deadline.
+            let meet = Arc::new(Rendezvous::new(2, PATIENCE / 2));
             let (done, results) = mpsc::channel();
             for _ in 0..2 {
                 let (meet, done) = (meet.clone(), done.clone());
@@ -157,25 +190,50 @@ mod thread_pool {
             let pool = ThreadPool::with_workers(3);
             let exited = Arc::new(AtomicUsize::new(0));
             let dropped = Arc::new(AtomicBool::new(false));
-            let meet = Arc::new(Rendezvous::new(3, PATIENCE));
+            // Shorter than PATIENCE: a pool that runs the three tasks one by one must still get
+            // its verdict well within the test's time limit.
+            let meet = Arc::new(Rendezvous::new(3, PATIENCE / 2));
+            let met = Arc::new(AtomicUsize::new(0));
+            let finished = Arc::new(AtomicUsize::new(0));
             for _ in 0..3 {
                 let (exited, dropped, meet) = (exited.clone(), dropped.clone(), meet.clone());
+                let (met, finished) = (met.clone(), finished.clone());
                 pool.execute(move || {
                     // One task per worker (they meet), each leaving a probe that counts when
                     // its worker thread exits.
-                    meet.arrive();
-                    EXIT_PROBE.with(|probe| *probe.borrow_mut() = Some(ExitProbe(exited)));
+                    if meet.arrive() {
+                        met.fetch_add(1, Ordering::SeqCst);
+                    }
+                    EXIT_PROBE.with(|probe| {
+                        probe.borrow_mut().get_or_insert_with(|| ExitProbe(exited));
+                    });
                     // Still busy when the pool is dropped: a Drop that does not join returns
                     // while these run.
                     let deadline = Instant::now() + Duration::from_millis(300);
                     while !dropped.load(Ordering::SeqCst) && Instant::now() < deadline {
                         thread::yield_now();
                     }
+                    finished.fetch_add(1, Ordering::SeqCst);
                 });
             }
             drop(pool);
-            let gone = exited.load(Ordering::SeqCst);
+            let (gone, finished) = (
+                exited.load(Ordering::SeqCst),
+                finished.load(Ordering::SeqCst),
+            );
             dropped.store(true, Ordering::SeqCst);
+            assert_eq!(
+                finished,
+                3,
+                "threads left behind: drop(pool) returned while {} of 3 tasks were still running; \
+                 Drop must close the task channel and join every worker",
+                3 - finished
+            );
+            assert_eq!(
+                met.load(Ordering::SeqCst),
+                3,
+                "the workers did not run at the same time (concurrency): 3 tasks on a pool of 3"
+            );
             assert_eq!(
                 gone, 3,
                 "threads left behind: when drop(pool) returned only {gone} of 3 workers had exited; \

@@ -1,5 +1,6 @@
 //! Wrong: Drop closes the task channel but never joins the workers, leaving threads behind.
 //! Expect: threads left behind
+//! Expect: graceful shutdown
 
 use std::num::NonZeroUsize;
 use std::panic::{self, AssertUnwindSafe};
