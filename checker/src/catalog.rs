@@ -50,6 +50,13 @@ pub struct Exercise {
     /// More suites that grade this exercise, e.g. a model-checked one built with a feature.
     #[serde(default)]
     pub also: Vec<SuiteRun>,
+    /// Partial credit: points for the tests whose name ends with the key (unlisted: 1).
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    /// Names this exercise had in earlier versions of the kit: progress recorded under them
+    /// is carried over, so an upgrade that renames an exercise keeps the student's work.
+    #[serde(default)]
+    pub renamed_from: Vec<String>,
 }
 
 /// One test target (built with some features) and the test-name prefix to run in it.
@@ -83,6 +90,16 @@ impl Exercise {
 
     pub fn timeout_secs(&self) -> u64 {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS)
+    }
+
+    /// The points one test is worth: the weight whose key is the longest suffix of its name,
+    /// so `"join" = 2` and `"spawn_join::join" = 3` can both be written and the closer wins.
+    pub fn weight(&self, test: &str) -> f64 {
+        self.weights
+            .iter()
+            .filter(|(suffix, _)| test.ends_with(suffix.as_str()))
+            .max_by_key(|(suffix, _)| suffix.len())
+            .map_or(1.0, |(_, points)| *points)
     }
 }
 
@@ -150,10 +167,32 @@ impl Catalog {
                     e.name
                 );
             }
+            if let Some((test, points)) =
+                e.weights.iter().find(|(_, p)| !p.is_finite() || **p < 0.0)
+            {
+                bail!(
+                    "{}:{line}: exercise `{}`: weight {points} for `{test}` must be a number of \
+                     points, 0 or more",
+                    path.display(),
+                    e.name
+                );
+            }
             if !names.insert(e.name.clone()) {
                 bail!(
                     "{}:{line}: exercise `{}` is declared twice",
                     path.display(),
+                    e.name
+                );
+            }
+        }
+        // An old name that is also a current one would hand one exercise's progress to another.
+        for exercise in &raw.exercises {
+            let e = exercise.get_ref();
+            if let Some(old) = e.renamed_from.iter().find(|old| names.contains(*old)) {
+                bail!(
+                    "{}:{}: exercise `{}` is `renamed_from` `{old}`, which is still an exercise",
+                    path.display(),
+                    line_of(exercise.span().start),
                     e.name
                 );
             }
@@ -318,8 +357,44 @@ tests = "spawn_join::"
     }
 
     #[test]
+    fn weights_match_the_longest_suffix_and_default_to_one() {
+        let text = SAMPLE.replace(
+            "tests = \"counter::\"",
+            "tests = \"counter::\"\nweights = { total = 2, \"counter::exact_total\" = 3.5 }",
+        );
+        let catalog = Catalog::parse(&text, Path::new("catalog.toml")).unwrap();
+        let counter = catalog.exercise("counter").unwrap();
+        assert_eq!(counter.weight("counter::exact_total"), 3.5);
+        assert_eq!(counter.weight("counter::grand_total"), 2.0);
+        assert_eq!(counter.weight("counter::no_lost_updates"), 1.0);
+        let negative = text.replace("total = 2", "total = -2");
+        let err = Catalog::parse(&negative, Path::new("catalog.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("weight -2 for `total`"), "{err}");
+    }
+
+    #[test]
     fn a_topic_selects_its_exercises() {
         assert_eq!(sample().select("locks").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_old_name_must_not_be_a_current_one() {
+        let clash = SAMPLE.replace(
+            "name = \"counter\"\n",
+            "name = \"counter\"\nrenamed_from = [\"spawn_join\"]\n",
+        );
+        let err = Catalog::parse(&clash, Path::new("catalog.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`renamed_from` `spawn_join`"), "{err}");
+        let fine = SAMPLE.replace(
+            "name = \"counter\"\n",
+            "name = \"counter\"\nrenamed_from = [\"tally\"]\n",
+        );
+        let catalog = Catalog::parse(&fine, Path::new("catalog.toml")).unwrap();
+        assert_eq!(catalog.exercise("counter").unwrap().renamed_from, ["tally"]);
     }
 
     #[test]

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::report::Format;
+
 /// Grades the concurrency kit's exercises. With no verb: your progress and what to do next.
 #[derive(Debug, Parser)]
 #[command(name = "cargo checker", version, about, after_help = EXIT_CODES)]
@@ -35,9 +37,15 @@ pub enum Command {
         /// Grade every exercise.
         #[arg(long, conflicts_with = "name")]
         all: bool,
-        /// Print the result as JSON.
-        #[arg(long)]
+        /// Print the result for a machine instead of a person.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<Format>,
+        /// Print the result as JSON (same as `--format json`).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Write the formatted result to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Show a hint for an exercise, one level at a time.
     Hint {
@@ -45,6 +53,32 @@ pub enum Command {
         /// Reveal the next hint.
         #[arg(long)]
         more: bool,
+    },
+    /// Check the current exercise again at every save, and move on when it passes.
+    Watch {
+        /// Look for changes every second instead of waiting for file events (network drives,
+        /// WSL mounts, containers; the watcher falls back to this by itself when events do
+        /// not arrive).
+        #[arg(long)]
+        poll: bool,
+        /// Do not watch files: press Enter to re-check.
+        #[arg(long, conflicts_with = "poll")]
+        manual: bool,
+    },
+    /// Put an exercise's file back as the kit ships it (your version is kept aside).
+    Reset {
+        name: String,
+        /// Do not ask for confirmation (required without a terminal).
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Set an exercise (or a topic) aside so progress moves on; it does not count as done.
+    Skip { name: String },
+    /// Instructors: check that checker/pristine/ holds every stub as shipped (what `reset`
+    /// restores); --write refreshes it from exercises/.
+    Pristine {
+        #[arg(long)]
+        write: bool,
     },
     /// Instructors: prove that every solution passes, every stub fails and every catalogued
     /// wrong solution is rejected with a message that names its mistake.

@@ -7,6 +7,7 @@
 
 mod cargo;
 mod catalog;
+mod cgroup;
 mod cli;
 mod cmd;
 mod dev;
@@ -14,11 +15,15 @@ mod grade;
 mod kit;
 mod libtest;
 mod outcome;
+mod pristine;
 mod procs;
 mod progress;
+mod recover;
 mod render;
+mod report;
 mod runner;
 mod sandbox;
+mod style;
 mod variants;
 mod wrong;
 
@@ -67,11 +72,27 @@ fn run(cli: Cli) -> Result<bool> {
         result
     };
     match &cli.command {
-        None => cmd::status::run(&kit),
-        Some(Command::List) => cmd::list::run(&kit),
-        Some(Command::Hint { name, more }) => cmd::hint::run(&kit, name, *more),
-        Some(Command::Check { name, all, json }) => {
-            graded(&|| cmd::check::run(&kit, name.as_deref(), *all, *json, &options))
+        None => cmd::status::run(&kit, &options),
+        Some(Command::List) => cmd::list::run(&kit, &options),
+        Some(Command::Hint { name, more }) => cmd::hint::run(&kit, name, *more, &options),
+        Some(Command::Watch { poll, manual }) => cmd::watch::run(&kit, *poll, *manual, &options),
+        Some(Command::Reset { name, yes }) => cmd::reset::run(&kit, name, *yes, &options),
+        Some(Command::Skip { name }) => cmd::skip::run(&kit, name, &options),
+        Some(Command::Pristine { write }) => cmd::pristine::run(&kit, *write),
+        Some(Command::Check {
+            name,
+            all,
+            format,
+            json,
+            output,
+        }) => {
+            let format = if *json {
+                Some(report::Format::Json)
+            } else {
+                *format
+            };
+            let output = output.as_deref();
+            graded(&|| cmd::check::run(&kit, name.as_deref(), *all, format, output, &options))
         }
         Some(Command::Lint) => dev::lint::run(&kit),
         Some(Command::New { topic, name }) => dev::new::run(&kit, topic, name),

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::grade::{Graded, Verdict};
 use crate::outcome::TestStatus;
+use crate::style;
 
 /// How many compiler errors to show; the first ones are the ones to fix first.
 const MAX_COMPILE_ERRORS: usize = 3;
@@ -15,7 +16,8 @@ pub fn graded(g: &Graded, file: &str) -> String {
     let _ = match g.verdict {
         Verdict::Passed => writeln!(
             out,
-            "✓ {} ({}) — all {} tests passed",
+            "{} {} ({}) — all {} tests passed",
+            style::good("✓"),
             g.exercise,
             g.topic,
             g.tests.len()
@@ -28,16 +30,25 @@ pub fn graded(g: &Graded, file: &str) -> String {
                 .unwrap_or_else(|| file.to_owned());
             writeln!(
                 out,
-                "· {} ({}) — not started: replace the `todo!()` at {at}",
-                g.exercise, g.topic
+                "{} {} ({}) — not started: replace the `todo!()` at {at}",
+                style::note("·"),
+                g.exercise,
+                g.topic
             )
         }
         Verdict::CompileError => {
-            writeln!(out, "✗ {} ({}) — does not compile:", g.exercise, g.topic)
+            writeln!(
+                out,
+                "{} {} ({}) — does not compile:",
+                style::bad("✗"),
+                g.exercise,
+                g.topic
+            )
         }
         Verdict::Failed => writeln!(
             out,
-            "✗ {} ({}) — {failed} of {} tests failed",
+            "{} {} ({}) — {failed} of {} tests failed",
+            style::bad("✗"),
             g.exercise,
             g.topic,
             g.tests.len()
@@ -60,10 +71,10 @@ pub fn graded(g: &Graded, file: &str) -> String {
         Verdict::Failed => {
             for t in &g.tests {
                 let mark = match t.status {
-                    TestStatus::Passed => "✓",
-                    TestStatus::NotImplemented => "·",
-                    TestStatus::TimedOut => "⧗",
-                    TestStatus::Failed | TestStatus::Crashed => "✗",
+                    TestStatus::Passed => style::good("✓"),
+                    TestStatus::NotImplemented => style::note("·"),
+                    TestStatus::TimedOut => style::note("⧗"),
+                    TestStatus::Failed | TestStatus::Crashed => style::bad("✗"),
                 };
                 let _ = writeln!(out, "  {mark} {}", t.name);
                 if !t.passed() {
@@ -93,7 +104,7 @@ pub fn indent(text: &str, by: &str) -> String {
 pub fn bar(done: usize, total: usize) -> String {
     format!(
         "{}{}",
-        "■".repeat(done),
+        style::good(&"■".repeat(done)),
         "□".repeat(total.saturating_sub(done))
     )
 }

@@ -20,7 +20,13 @@ use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
+use crate::cgroup::Cgroup;
 use crate::procs;
+
+/// Tasks (processes and threads) a test's cgroup may hold: room for a test that starts a
+/// thousand threads, far below the system's PID space (often 32768) that a fork bomb would
+/// otherwise exhaust for everyone.
+const MAX_TASKS: usize = 2048;
 
 /// The marker that starts the sandbox's last line of output.
 pub const TRAILER: &str = "@@kit-sandbox@@ ";
@@ -60,22 +66,37 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
         .args(args)
         .env("TMPDIR", tmp.path())
         .process_group(0);
-    if let Some(limit) = nproc_limit(limits.max_procs) {
-        // Safety: setrlimit is async-signal-safe, the closure allocates nothing.
-        unsafe {
-            command.pre_exec(move || {
+    // The kernel bounds the test's tasks where it can (a pids cgroup); elsewhere RLIMIT_NPROC
+    // does for ordinary users, and the watchdog below for everyone.
+    let cgroup = Cgroup::create(MAX_TASKS);
+    let nproc = if cgroup.is_none() {
+        nproc_limit(limits.max_procs)
+    } else {
+        None
+    };
+    let group = cgroup.as_ref().map(Cgroup::procs_file);
+    // Safety: the closure only makes async-signal-safe system calls (open/write/close in
+    // `enter_from_child`, setrlimit) on data prepared before the fork.
+    unsafe {
+        command.pre_exec(move || {
+            if let Some(procs) = &group {
+                crate::cgroup::enter(procs)?;
+            }
+            if let Some(limit) = nproc {
                 nix::sys::resource::setrlimit(
                     nix::sys::resource::Resource::RLIMIT_NPROC,
                     limit,
                     limit,
                 )
-                .map_err(std::io::Error::from)
-            });
-        }
+                .map_err(std::io::Error::from)?;
+            }
+            Ok(())
+        });
     }
     let mut child = command
         .spawn()
         .with_context(|| format!("cannot start {program}"))?;
+    let pgid = Pid::from_raw(child.id() as i32);
     let me = std::process::id() as i32;
     let started = Instant::now();
     let mut trailer = Trailer::default();
@@ -93,11 +114,18 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
         }
         if last_count.elapsed() >= Duration::from_millis(20) {
             last_count = Instant::now();
-            let live = procs::descendants(me)
-                .iter()
-                .filter(|p| !p.is_zombie())
-                .count();
-            if live > limits.max_procs {
+            let live = match &cgroup {
+                Some(group) if group.refused_forks() > 0 => Some(group.tasks()),
+                Some(_) => None,
+                None => {
+                    let live = procs::descendants(me)
+                        .iter()
+                        .filter(|p| !p.is_zombie())
+                        .count();
+                    (live > limits.max_procs).then_some(live)
+                }
+            };
+            if let Some(live) = live {
                 trailer.fork_bomb = Some(live);
                 break;
             }
@@ -106,8 +134,15 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
         tick = (tick * 2).min(Duration::from_millis(20));
     }
     if status.is_none() {
-        kill_tree(me);
+        // The whole group first (one call, however many processes a fork bomb made), then
+        // the test process itself, waited for before anything reaps children at large.
+        let _ = signal::killpg(pgid, Signal::SIGKILL);
+        let _ = child.kill();
         status = Some(child.wait()?);
+        if let Some(group) = &cgroup {
+            group.kill_all();
+        }
+        kill_tree(me);
     }
     let status = status.expect("the test was waited for");
     trailer.code = status.code();
@@ -121,13 +156,30 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
         thread::sleep(Duration::from_millis(10));
         left = live_descendants(me);
     }
+    // The cgroup also knows about processes that left the tree (a double fork is re-parented
+    // to us, but only while we live) — count those too.
+    if let Some(group) = &cgroup {
+        for pid in group.pids() {
+            if !left.iter().any(|p| p.pid == pid)
+                && let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                && let Some(info) = procs::parse_stat(&stat)
+                && !info.is_zombie()
+            {
+                left.push(info);
+            }
+        }
+    }
     if trailer.fork_bomb.is_none() && !trailer.timed_out {
         trailer.leftovers = left
             .iter()
             .map(|p| format!("pid {} `{}`", p.pid, procs::cmdline(p)))
             .collect();
     }
+    if let Some(group) = &cgroup {
+        group.kill_all();
+    }
     kill_tree(me);
+    drop(cgroup);
     drop(tmp);
     let mut out = std::io::stdout().lock();
     writeln!(out, "\n{TRAILER}{}", serde_json::to_string(&trailer)?)?;

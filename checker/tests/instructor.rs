@@ -52,14 +52,6 @@ fn lint_names_what_is_missing() {
 #[test]
 fn new_scaffolds_an_exercise_that_list_shows_and_verify_grades() {
     let kit = KitCopy::new();
-    std::fs::create_dir_all(kit.path("docs/src")).unwrap();
-    for file in ["SUMMARY.md", "threads.md"] {
-        std::fs::copy(
-            real_root().join("docs/src").join(file),
-            kit.path("docs/src").join(file),
-        )
-        .unwrap();
-    }
     kit.checker()
         .args(["new", "threads", "ring_buffer"])
         .assert()

@@ -11,7 +11,7 @@ const FILE: &str = "exercises/threads/src/spawn_join.rs";
 
 #[test]
 fn a_fresh_kit_shows_no_progress_and_the_first_exercise() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.checker()
         .assert()
         .success()
@@ -23,7 +23,7 @@ fn a_fresh_kit_shows_no_progress_and_the_first_exercise() {
 
 #[test]
 fn the_stub_fails_then_the_solution_passes_and_progress_moves() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.checker()
         .args(["check", "spawn_join"])
         .assert()
@@ -54,7 +54,7 @@ fn the_stub_fails_then_the_solution_passes_and_progress_moves() {
 
 #[test]
 fn a_wrong_solution_gets_a_verdict_naming_the_concept() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.replace(FILE, "solutions/threads/wrong/spawn_join/join_in_loop.rs");
     kit.checker()
         .args(["check", "spawn_join"])
@@ -68,7 +68,7 @@ fn a_wrong_solution_gets_a_verdict_naming_the_concept() {
 
 #[test]
 fn a_compile_error_is_shown_as_the_compiler_says_it_with_file_and_line() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     let mut text = std::fs::read_to_string(kit.path(FILE)).unwrap();
     text.push_str("\npub fn broken() -> u32 {\n    \"not a number\"\n}\n");
     std::fs::write(kit.path(FILE), text).unwrap();
@@ -85,7 +85,7 @@ fn a_compile_error_is_shown_as_the_compiler_says_it_with_file_and_line() {
 
 #[test]
 fn the_deadlock_fixture_comes_back_as_a_likely_deadlock() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.replace(FILE, "solutions/threads/wrong/spawn_join/kept_sender.rs");
     let started = std::time::Instant::now();
     let output = kit
@@ -119,7 +119,7 @@ fn the_deadlock_fixture_comes_back_as_a_likely_deadlock() {
 
 #[test]
 fn json_reports_every_test_with_its_status() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     let output = kit
         .checker()
         .args(["check", "threads", "--json"])
@@ -147,7 +147,7 @@ fn json_reports_every_test_with_its_status() {
 
 #[test]
 fn hints_come_one_level_at_a_time_and_are_remembered() {
-    let kit = KitCopy::new();
+    let kit = KitCopy::threads_only();
     kit.checker()
         .args(["hint", "spawn_join"])
         .assert()

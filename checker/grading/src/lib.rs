@@ -6,6 +6,7 @@
 //! that work really ran on other threads, at the same time — not just the output.
 
 mod exit_watch;
+pub mod procfs;
 mod rendezvous;
 mod thread_log;
 mod timeout;

@@ -1,27 +1,36 @@
 //! `cargo checker check [NAME|TOPIC|--all]`: grade the student's work and record progress.
 
+use std::path::Path;
+
+use anstream::println;
 use anyhow::{Result, bail};
 
 use crate::catalog::Exercise;
 use crate::grade::{self, Candidate, Options, Subject, Verdict};
 use crate::kit::Kit;
-use crate::progress::Progress;
 use crate::render;
+use crate::report::{self, Format, Report};
 
 pub fn run(
     kit: &Kit,
     name: Option<&str>,
     all: bool,
-    json: bool,
+    format: Option<Format>,
+    output: Option<&Path>,
     options: &Options,
 ) -> Result<bool> {
-    let mut progress = Progress::load(&kit.progress_file());
+    if output.is_some() && format.is_none() {
+        bail!("--output needs a --format (the human report goes to the terminal)");
+    }
+    let mut progress = crate::recover::open(kit, options)?;
     let exercises: Vec<&Exercise> = match (name, all) {
         (_, true) => kit.catalog.exercises.iter().collect(),
         (Some(name), false) => kit.catalog.select(name)?,
         (None, false) => match super::status::next_exercise(kit, &progress) {
             Some(next) => vec![next],
-            None => bail!("every exercise already passes; name one, or use --all"),
+            None => bail!(
+                "nothing left to do: every exercise passes or is skipped; name one, or use --all"
+            ),
         },
     };
     let candidates: Vec<Candidate> = exercises
@@ -37,9 +46,10 @@ pub fn run(
     }
     progress.save()?;
     let ok = results.iter().all(|r| r.passed());
-    if json {
-        let report = serde_json::json!({ "command": "check", "ok": ok, "results": results });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+    if let Some(format) = format {
+        let mut report = Report::new("check", &results, &kit.catalog);
+        report.attach_test_code(kit);
+        report::emit(&report, format, output)?;
         return Ok(ok);
     }
     let mut shown_errors: Vec<&Vec<String>> = Vec::new();

@@ -2,10 +2,11 @@
 
 use anyhow::{Result, bail};
 
-use crate::kit::Kit;
-use crate::progress::Progress;
+use crate::grade::Options;
 
-pub fn run(kit: &Kit, name: &str, more: bool) -> Result<bool> {
+use crate::kit::Kit;
+
+pub fn run(kit: &Kit, name: &str, more: bool, options: &Options) -> Result<bool> {
     let Some(exercise) = kit.catalog.exercise(name) else {
         let err = kit.catalog.select(name).err();
         match err {
@@ -23,7 +24,7 @@ pub fn run(kit: &Kit, name: &str, more: bool) -> Result<bool> {
         );
         return Ok(true);
     }
-    let mut progress = Progress::load(&kit.progress_file());
+    let mut progress = crate::recover::open(kit, options)?;
     let shown = progress.hints.get(name).copied().unwrap_or(0).max(1);
     let level = if more {
         (shown + 1).min(exercise.hints.len())

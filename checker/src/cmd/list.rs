@@ -1,12 +1,16 @@
 //! `cargo checker list`: every exercise in teaching order, with its status and file.
 
+use anstream::println;
 use anyhow::Result;
 
-use crate::kit::Kit;
-use crate::progress::{Progress, State};
+use crate::grade::Options;
 
-pub fn run(kit: &Kit) -> Result<bool> {
-    let progress = Progress::load(&kit.progress_file());
+use crate::kit::Kit;
+use crate::progress::State;
+use crate::style;
+
+pub fn run(kit: &Kit, options: &Options) -> Result<bool> {
+    let progress = crate::recover::open(kit, options)?;
     let catalog = &kit.catalog;
     let width = catalog
         .exercises
@@ -32,13 +36,15 @@ pub fn run(kit: &Kit) -> Result<bool> {
             println!("{} — {} (concepts {concepts})", topic.name, topic.title);
         }
         for exercise in exercises {
-            let status = match progress.exercises.get(&exercise.name) {
-                Some(State::Done) => "done",
-                Some(State::Failing) => "failing",
-                None => "todo",
+            // Padded before styling, so escape codes do not count towards the width.
+            let status = match progress.state(&exercise.name) {
+                Some(State::Done) => style::good(&format!("{:7}", "done")),
+                Some(State::Failing) => style::bad(&format!("{:7}", "failing")),
+                Some(State::Skipped) => style::note(&format!("{:7}", "skipped")),
+                None => format!("{:7}", "todo"),
             };
             println!(
-                "  {:width$}  {status:7}  {}",
+                "  {:width$}  {status}  {}",
                 exercise.name,
                 kit.exercise_file(exercise)
             );

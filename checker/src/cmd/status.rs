@@ -1,13 +1,17 @@
 //! `cargo checker` with no verb: progress per topic and the next exercise to do.
 
+use anstream::println;
 use anyhow::Result;
 
-use crate::kit::Kit;
-use crate::progress::Progress;
-use crate::render;
+use crate::grade::Options;
 
-pub fn run(kit: &Kit) -> Result<bool> {
-    let progress = Progress::load(&kit.progress_file());
+use crate::kit::Kit;
+use crate::progress::{Progress, State};
+use crate::render;
+use crate::style;
+
+pub fn run(kit: &Kit, options: &Options) -> Result<bool> {
+    let progress = crate::recover::open(kit, options)?;
     let catalog = &kit.catalog;
     let done = catalog
         .exercises
@@ -28,8 +32,18 @@ pub fn run(kit: &Kit) -> Result<bool> {
             continue;
         }
         let topic_done = names.iter().filter(|e| progress.is_done(&e.name)).count();
+        let skipped = names
+            .iter()
+            .filter(|e| progress.state(&e.name) == Some(State::Skipped))
+            .count();
+        let skipped = match skipped {
+            0 => String::new(),
+            n => format!(" ({n} skipped)"),
+        };
+        // Padded by hand: the bar holds colour codes, which `{:6}` would count as width.
+        let pad = " ".repeat(6usize.saturating_sub(names.len()));
         println!(
-            "  {:width$}  {:6} {topic_done}/{}",
+            "  {:width$}  {}{pad} {topic_done}/{}{skipped}",
             topic.name,
             render::bar(topic_done, names.len()),
             names.len()
@@ -46,13 +60,27 @@ pub fn run(kit: &Kit) -> Result<bool> {
                 + 1;
             let count = catalog.exercises_of(&topic.name).count();
             println!(
-                "Next: {} ({}, exercise {place} of {count})",
-                next.name, topic.name
+                "{} {} ({}, exercise {place} of {count})",
+                style::strong("Next:"),
+                next.name,
+                topic.name
             );
             println!("  edit   {}", kit.exercise_file(next));
             println!("  read   {}", kit.chapter(topic));
             println!("  check  cargo checker check {}", next.name);
             println!("  hint   cargo checker hint {}", next.name);
+        }
+        None if done < total => {
+            let skipped: Vec<&str> = catalog
+                .exercises
+                .iter()
+                .filter(|e| !progress.is_done(&e.name))
+                .map(|e| e.name.as_str())
+                .collect();
+            println!(
+                "Every other exercise passes; skipped: {}. Come back with `cargo checker check NAME`.",
+                skipped.join(", ")
+            );
         }
         None => println!(
             "Every exercise passes. Well done! Compare your code with solutions/, then try `cargo checker verify`."
@@ -61,7 +89,7 @@ pub fn run(kit: &Kit) -> Result<bool> {
     Ok(true)
 }
 
-/// The first exercise, in teaching order, that has not passed.
+/// The first exercise, in teaching order, that has neither passed nor been skipped.
 pub fn next_exercise<'k>(
     kit: &'k Kit,
     progress: &Progress,
@@ -69,5 +97,5 @@ pub fn next_exercise<'k>(
     kit.catalog
         .exercises
         .iter()
-        .find(|e| !progress.is_done(&e.name))
+        .find(|e| !progress.is_settled(&e.name))
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::grade::{self, Candidate, Graded, Options, Subject, Verdict};
 use crate::kit::Kit;
+use crate::report::Report;
 use crate::wrong;
 
 /// One broken promise of the kit.
@@ -75,13 +76,12 @@ pub fn run(
     }
     let ok = problems.is_empty();
     if json {
-        let report = serde_json::json!({
-            "command": "verify",
-            "ok": ok,
-            "elapsed_ms": started.elapsed().as_millis() as u64,
-            "problems": problems,
-            "results": results,
-        });
+        // The shared report (results with their scores), plus what only verify knows.
+        let mut report = serde_json::to_value(Report::new("verify", &results, &kit.catalog))?;
+        // For verify, "ok" means the kit holds (stubs and wrong solutions are meant to fail).
+        report["ok"] = ok.into();
+        report["elapsed_ms"] = (started.elapsed().as_millis() as u64).into();
+        report["problems"] = serde_json::to_value(&problems)?;
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ok);
     }

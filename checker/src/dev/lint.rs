@@ -145,6 +145,15 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
             Err(err) => problems.push(format!("{err:#}")),
         }
     }
+    for exercise in crate::pristine::stale(kit) {
+        problems.push(format!(
+            "{}/{}/{}: the pristine copy differs from {} (refresh it with `cargo checker pristine --write`)",
+            crate::pristine::DIR,
+            exercise.topic,
+            exercise.file,
+            kit.exercise_file(exercise)
+        ));
+    }
     Ok(problems)
 }
 

@@ -73,6 +73,20 @@ pub fn run(kit: &Kit, topic: &str, name: &str) -> Result<bool> {
         ),
     )?;
     insert_exercise(&root.join(CATALOG), topic, &exercise_entry(topic, name))?;
+    // The pristine copy `reset` restores, from the catalog as it now reads.
+    let kit = Kit::locate(Some(root), root)?;
+    let exercise = kit
+        .catalog
+        .exercise(name)
+        .context("the new entry is in the catalog")?;
+    crate::pristine::write(&kit, exercise)?;
+    created.push(
+        crate::pristine::path(&kit, exercise)
+            .strip_prefix(root)
+            .unwrap_or(root)
+            .display()
+            .to_string(),
+    );
     for path in &created {
         println!("created  {path}");
     }

@@ -43,10 +43,29 @@ impl KitCopy {
             "checker",
             "exercises",
             "solutions",
+            "docs",
         ] {
             copy(&root.join(item), &dir.path().join(item));
         }
         KitCopy { dir }
+    }
+
+    /// A copy whose catalog holds only the `threads` topic: what the student-loop tests need,
+    /// whatever other topics the kit grows (and cheap to build: no external crates).
+    pub fn threads_only() -> KitCopy {
+        let kit = KitCopy::new();
+        let path = kit.path("checker/catalog.toml");
+        let mut catalog: toml::Table =
+            toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for key in ["topic", "exercise"] {
+            let entries = catalog[key].as_array_mut().unwrap();
+            entries.retain(|entry| {
+                entry.get("name").and_then(|n| n.as_str()) == Some("threads")
+                    || entry.get("topic").and_then(|t| t.as_str()) == Some("threads")
+            });
+        }
+        std::fs::write(&path, toml::to_string(&catalog).unwrap()).unwrap();
+        kit
     }
 
     pub fn path(&self, relative: &str) -> PathBuf {

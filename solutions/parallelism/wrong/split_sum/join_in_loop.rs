@@ -1,0 +1,31 @@
+//! Wrong: joins each worker right after spawning it, so the chunks are summed one after another.
+//! Expect: did not run at the same time
+
+use std::thread;
+
+/// The sum of `f(x)` over `data`, computed by exactly `threads` worker threads (fewer if
+/// there are fewer items), each over one contiguous chunk.
+pub fn parallel_sum<F>(data: &[u64], threads: usize, f: F) -> u64
+where
+    F: Fn(u64) -> u64 + Sync,
+{
+    assert!(threads > 0, "at least one thread");
+    if data.is_empty() {
+        return 0;
+    }
+    // One chunk per thread, the last one possibly shorter: N threads, not one per item —
+    // more threads than CPUs only adds context switches.
+    let size = data.len().div_ceil(threads);
+    let f = &f;
+    thread::scope(|s| {
+        // Spawn every worker before joining any: joining inside the loop would run the
+        // chunks one after another.
+        data.chunks(size)
+            .map(|chunk| {
+                s.spawn(move || chunk.iter().map(|&x| f(x)).sum::<u64>())
+                    .join()
+                    .expect("a worker panicked")
+            })
+            .sum()
+    })
+}
