@@ -1,0 +1,144 @@
+//! Python's `Pool` API on your `ThreadPool` (from `thread_pool`): `apply` and `map` block until
+//! the results are in; `apply_async` and `map_async` return a handle at once (or call you back).
+//! `map` keeps the input order, and a panic in a task comes back to the caller as an error.
+
+use std::any::Any;
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, bounded};
+
+use crate::thread_pool::ThreadPool;
+
+/// A task panicked; `message` is its panic message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskPanicked {
+    /// What the task panicked with (its `&str` or `String` payload).
+    pub message: String,
+}
+
+impl fmt::Display for TaskPanicked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a pool task panicked: {}", self.message)
+    }
+}
+
+impl std::error::Error for TaskPanicked {}
+
+/// The future result of one task (Python's `AsyncResult`).
+pub struct TaskHandle<R> {
+    result: Receiver<Result<R, TaskPanicked>>,
+}
+
+impl<R> TaskHandle<R> {
+    /// Whether the result is in (`wait` would not block).
+    pub fn is_ready(&self) -> bool {
+        // TODO: is the result already in the channel?
+        todo!()
+    }
+
+    /// Blocks until the task is done; its value, or the panic it ended with.
+    pub fn wait(self) -> Result<R, TaskPanicked> {
+        // TODO: block until the worker sends the task's outcome.
+        todo!()
+    }
+}
+
+/// The future results of a `map_async`, one handle per item, in input order.
+pub struct MapHandle<R> {
+    parts: Vec<TaskHandle<R>>,
+}
+
+impl<R> MapHandle<R> {
+    /// Whether every result is in.
+    pub fn is_ready(&self) -> bool {
+        // TODO
+        todo!()
+    }
+
+    /// Blocks until every item is done; the results in input order, or the first panic.
+    pub fn wait(self) -> Result<Vec<R>, TaskPanicked> {
+        // TODO: wait on the handles, in input order.
+        todo!()
+    }
+}
+
+impl ThreadPool {
+    /// Runs `task` on a worker and returns a handle to its result at once.
+    pub fn apply_async<F, R>(&self, task: F) -> TaskHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        // TODO: a one-slot channel for the outcome; `execute` a closure that runs `task` with
+        //       its panic caught (`run_caught`) and sends the outcome; return the handle at once.
+        todo!()
+    }
+
+    /// Runs `task` on a worker, then `callback` with its result (on that worker); returns at once.
+    pub fn apply_async_then<F, R, C>(&self, task: F, callback: C)
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+        C: FnOnce(Result<R, TaskPanicked>) + Send + 'static,
+    {
+        // TODO: like `apply_async`, but hand the outcome to `callback`.
+        todo!()
+    }
+
+    /// Runs `task` on a worker and waits for its result.
+    pub fn apply<F, R>(&self, task: F) -> Result<R, TaskPanicked>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        // TODO: `apply_async`, then wait.
+        todo!()
+    }
+
+    /// Queues `f(item)` for every item and returns a handle to the results at once.
+    pub fn map_async<T, R, F>(&self, f: F, items: impl IntoIterator<Item = T>) -> MapHandle<R>
+    where
+        T: Send + 'static,
+        R: Send + 'static,
+        F: Fn(T) -> R + Send + Sync + 'static,
+    {
+        // TODO: share `f` between the tasks (`Arc`), `apply_async` one task per item and keep
+        //       the handles in input order.
+        todo!()
+    }
+
+    /// `f(item)` for every item, run on the workers; the results in input order.
+    pub fn map<T, R, F>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = T>,
+    ) -> Result<Vec<R>, TaskPanicked>
+    where
+        T: Send + 'static,
+        R: Send + 'static,
+        F: Fn(T) -> R + Send + Sync + 'static,
+    {
+        // TODO: `map_async`, then wait.
+        todo!()
+    }
+}
+
+/// Runs `task`, turning a panic into `Err(TaskPanicked)` with the panic's message.
+fn run_caught<R>(task: impl FnOnce() -> R) -> Result<R, TaskPanicked> {
+    // TODO: `panic::catch_unwind(AssertUnwindSafe(task))`; describe the payload with
+    //       `panic_message`.
+    todo!()
+}
+
+/// The message of a panic payload (`panic!` gives a `&str` or a `String`).
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}

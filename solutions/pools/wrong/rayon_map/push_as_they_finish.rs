@@ -1,0 +1,31 @@
+//! Wrong: pushes each result into a shared Vec as it finishes, losing the input order.
+//! Expect: out of input order
+
+use rayon::ThreadPoolBuilder;
+use rayon::prelude::*;
+
+/// `f(item)` for every item, in parallel on a rayon pool of `threads` worker threads; the
+/// results in input order.
+pub fn par_map<T, R, F>(threads: usize, items: &[T], f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync + Send,
+{
+    // The global pool (one thread per CPU) is the usual choice; a pool of our own lets the
+    // caller pick the size. `install` runs the closure inside it.
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("failed to build a rayon pool");
+    // An indexed parallel iterator: `collect` writes each result into its own slot, so the
+    // order is the input's even though the items finish in any order.
+    let results = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    pool.install(|| {
+        items.par_iter().for_each(|item| {
+            let result = f(item);
+            results.lock().unwrap().push(result);
+        })
+    });
+    results.into_inner().unwrap()
+}
