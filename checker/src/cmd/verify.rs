@@ -72,7 +72,14 @@ pub fn run(
             eprintln!("verify: run {round} of {repeat}");
         }
         let again = grade::grade(kit, &candidates, options)?;
-        problems.extend(flaky(&results, &again, round));
+        problems.extend(flaky(&candidates, &results, &again, round));
+        // Every run must hold on its own: each stub and wrong solution rejected, as it should be.
+        for (candidate, graded) in candidates.iter().zip(&again) {
+            if let Some(mut problem) = judge(candidate, graded) {
+                problem.problem = format!("on run {round}: {}", problem.problem);
+                problems.push(problem);
+            }
+        }
     }
     let ok = problems.is_empty();
     if json {
@@ -177,10 +184,21 @@ fn judge(candidate: &Candidate, graded: &Graded) -> Option<Problem> {
     }
 }
 
-/// Tests whose verdict differs between the first run and run `round`.
-fn flaky(first: &[Graded], again: &[Graded], round: usize) -> Vec<Problem> {
+/// Reference-solution tests whose verdict differs between the first run and run `round`. (A
+/// wrong solution may fail a different set of tests from run to run — what must hold for it
+/// on every run is that it is rejected with its `Expect:` words, which `judge` checks.)
+fn flaky(
+    candidates: &[Candidate],
+    first: &[Graded],
+    again: &[Graded],
+    round: usize,
+) -> Vec<Problem> {
     let mut found = Vec::new();
-    for (a, b) in first.iter().zip(again) {
+    let solutions = candidates
+        .iter()
+        .zip(first.iter().zip(again))
+        .filter(|(c, _)| matches!(c.subject, Subject::Solution));
+    for (_, (a, b)) in solutions {
         for (ta, tb) in a.tests.iter().zip(&b.tests) {
             if ta.passed() != tb.passed() {
                 let verdicts =
