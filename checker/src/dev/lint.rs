@@ -145,6 +145,23 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
             Err(err) => problems.push(format!("{err:#}")),
         }
     }
+    // Every concept of the concept map is taught by some topic (its `concepts` list).
+    let map = std::fs::read_to_string(root.join("docs/src/concepts.md")).unwrap_or_default();
+    for row in map.lines().filter_map(|l| l.strip_prefix("| ")) {
+        let Some(number) = row.split(' ').next().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !kit
+            .catalog
+            .topics
+            .iter()
+            .any(|t| t.concepts.contains(&number))
+        {
+            problems.push(format!(
+                "docs/src/concepts.md: concept {number} is taught by no topic (no `concepts` list in {CATALOG} names it)"
+            ));
+        }
+    }
     for exercise in crate::pristine::stale(kit) {
         problems.push(format!(
             "{}/{}/{}: the pristine copy differs from {} (refresh it with `cargo checker pristine --write`)",
