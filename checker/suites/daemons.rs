@@ -6,124 +6,69 @@
 //! on SIGTERM, removing its pidfile. Every daemon is killed in a `Drop` guard (found through
 //! its pidfile), even when a test fails; its files live in a temporary directory.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use grading::procfs;
-use grading::within;
+use grading::{Next, PATIENCE, Program, procfs, within};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-
-/// How long a program may take to react; real reactions take milliseconds.
-const PATIENCE: Duration = Duration::from_secs(3);
 
 mod daemon_threads {
     use super::*;
 
     const PROGRAM: &str = env!("CARGO_BIN_EXE_daemons-threads");
 
-    /// The program with its stdout as a stream of lines; killed in `Drop`.
-    struct Program {
-        child: Child,
-        stdin: Option<ChildStdin>,
-        lines: Receiver<String>,
+    fn start() -> Program {
+        Program::start(PROGRAM, &[])
     }
 
-    enum Next {
-        Line(String),
-        Eof,
-        Silent,
-    }
-
-    impl Program {
-        fn start() -> Program {
-            let mut child = Command::new(PROGRAM)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .spawn()
-                .expect("start daemons-threads");
-            let stdout = child.stdout.take().expect("piped");
-            let (send, lines) = mpsc::channel();
-            thread::spawn(move || {
-                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    if send.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-            Program {
-                stdin: child.stdin.take(),
-                child,
-                lines,
+    /// Lines up to (not including) `wanted`.
+    fn until(program: &Program, wanted: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            match program.next(PATIENCE) {
+                Next::Line(line) if line == wanted => return seen,
+                Next::Line(line) => seen.push(line),
+                _ => panic!("the program never printed {wanted:?} (it printed {seen:?})"),
             }
-        }
-
-        fn next(&self, limit: Duration) -> Next {
-            match self.lines.recv_timeout(limit) {
-                Ok(line) => Next::Line(line),
-                Err(RecvTimeoutError::Disconnected) => Next::Eof,
-                Err(RecvTimeoutError::Timeout) => Next::Silent,
-            }
-        }
-
-        /// Lines up to and including `wanted`.
-        fn until(&self, wanted: &str) -> Vec<String> {
-            let mut seen = Vec::new();
-            loop {
-                match self.next(PATIENCE) {
-                    Next::Line(line) if line == wanted => return seen,
-                    Next::Line(line) => seen.push(line),
-                    _ => panic!("the program never printed {wanted:?} (it printed {seen:?})"),
-                }
-            }
-        }
-
-        /// Lets the non-daemon worker finish.
-        fn release_worker(&mut self) {
-            if let Some(mut stdin) = self.stdin.take() {
-                let _ = stdin.write_all(b"go\n");
-            }
-        }
-
-        /// Every line until the program exits; panics if it does not exit.
-        fn rest_until_exit(&mut self) -> Vec<String> {
-            let mut rest = Vec::new();
-            // One deadline for all: the daemon thread prints ticks as long as the program lives.
-            let deadline = Instant::now() + PATIENCE;
-            loop {
-                match self.next(deadline.saturating_duration_since(Instant::now())) {
-                    Next::Line(line) => rest.push(line),
-                    Next::Eof => break,
-                    Next::Silent => panic!(
-                        "the program did not exit after its main thread was done: shutdown waited for the daemon \
-                         thread, which never ends; a daemon thread must not be joined"
-                    ),
-                }
-            }
-            let status = self.child.wait().expect("wait");
-            assert!(status.success(), "the program failed: {status}");
-            rest
         }
     }
 
-    impl Drop for Program {
-        fn drop(&mut self) {
-            if let Ok(None) = self.child.try_wait() {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
+    /// Lets the non-daemon worker finish.
+    fn release_worker(program: &mut Program) {
+        program.send("go\n");
+        program.close_stdin();
+    }
+
+    /// Every line until the program exits; panics if it does not exit.
+    fn rest_until_exit(program: &mut Program) -> Vec<String> {
+        let mut rest = Vec::new();
+        // One deadline for all: the daemon thread prints ticks as long as the program lives.
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match program.next(deadline.saturating_duration_since(Instant::now())) {
+                Next::Line(line) => rest.push(line),
+                Next::Eof => break,
+                Next::Silent => panic!(
+                    "the program did not exit after its main thread was done: shutdown waited for the daemon \
+                     thread, which never ends; a daemon thread must not be joined"
+                ),
             }
         }
+        let status = program
+            .wait(PATIENCE)
+            .expect("the program closed its output, so it is ending");
+        assert!(status.success(), "the program failed: {status}");
+        rest
     }
 
     #[test]
     fn the_main_thread_waits_for_a_non_daemon_worker() {
         within(|| {
-            let mut program = Program::start();
-            program.until("main finishing");
+            let mut program = start();
+            until(&program, "main finishing");
             // The worker is blocked until released: a main thread that waits for it cannot
             // have ended. Watch for half a second (it would end in microseconds).
             let deadline = Instant::now() + Duration::from_millis(500);
@@ -141,9 +86,8 @@ mod daemon_threads {
                     Next::Silent => break,
                 }
             }
-            program.release_worker();
-            let rest: Vec<String> = program
-                .rest_until_exit()
+            release_worker(&mut program);
+            let rest: Vec<String> = rest_until_exit(&mut program)
                 .into_iter()
                 .filter(|l| !l.starts_with("tick"))
                 .collect();
@@ -158,9 +102,9 @@ mod daemon_threads {
     #[test]
     fn a_daemon_thread_does_not_keep_the_program_alive() {
         within(|| {
-            let mut program = Program::start();
-            program.release_worker();
-            let rest = program.rest_until_exit();
+            let mut program = start();
+            release_worker(&mut program);
+            let rest = rest_until_exit(&mut program);
             assert_eq!(
                 rest.last().map(String::as_str),
                 Some("main exit"),
@@ -172,7 +116,7 @@ mod daemon_threads {
     #[test]
     fn the_daemon_thread_works_periodically_meanwhile() {
         within(|| {
-            let mut program = Program::start();
+            let mut program = start();
             let mut ticks = 0;
             while ticks < 3 {
                 match program.next(PATIENCE) {
@@ -183,8 +127,8 @@ mod daemon_threads {
                     ),
                 }
             }
-            program.release_worker();
-            program.rest_until_exit();
+            release_worker(&mut program);
+            rest_until_exit(&mut program);
         })
     }
 }

@@ -5,131 +5,16 @@
 //! program printed, which processes are left. Every started process is killed in a `Drop`
 //! guard, even when a test fails.
 
-use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use grading::procfs;
-use grading::within;
+use grading::{PATIENCE, Program, procfs, within};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-/// How long a program may take to react; real reactions take milliseconds.
-const PATIENCE: Duration = Duration::from_secs(3);
-
-/// A program under test: its stdin, its stdout as lines, and a guard that kills it.
-struct Program {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-}
-
-enum Next {
-    Line(String),
-    Eof,
-    Silent,
-}
-
-impl Program {
-    fn start(exe: &str, args: &[&str]) -> Program {
-        let mut child = Command::new(exe)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {exe}: {e}"));
-        let stdout = child.stdout.take().expect("stdout was piped");
-        let (send, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Program {
-            stdin: child.stdin.take(),
-            child,
-            lines,
-        }
-    }
-
-    fn pid(&self) -> Pid {
-        Pid::from_raw(self.child.id() as i32)
-    }
-
-    fn next(&self, limit: Duration) -> Next {
-        match self.lines.recv_timeout(limit) {
-            Ok(line) => Next::Line(line),
-            Err(RecvTimeoutError::Disconnected) => Next::Eof,
-            Err(RecvTimeoutError::Timeout) => Next::Silent,
-        }
-    }
-
-    /// The next line, which the program must print promptly.
-    fn line(&self, waiting_for: &str) -> String {
-        match self.next(PATIENCE) {
-            Next::Line(line) => line,
-            Next::Eof => panic!(
-                "the program ended (or closed its output) while the test waited for {waiting_for:?}"
-            ),
-            Next::Silent => panic!(
-                "did not finish: the program printed nothing while the test waited for {waiting_for:?}"
-            ),
-        }
-    }
-
-    /// Every line until the program closes its output.
-    fn rest(&self) -> Vec<String> {
-        let mut rest = Vec::new();
-        while let Next::Line(line) = self.next(PATIENCE) {
-            rest.push(line);
-        }
-        rest
-    }
-
-    fn send(&mut self, text: &str) {
-        // The program may already be gone (killed): the verdict comes from its status.
-        if let Some(stdin) = self.stdin.as_mut() {
-            let _ = stdin
-                .write_all(text.as_bytes())
-                .and_then(|()| stdin.flush());
-        }
-    }
-
-    fn close_stdin(&mut self) {
-        self.stdin = None;
-    }
-
-    fn signal(&self, signal: Signal) {
-        kill(self.pid(), signal).expect("the program is running");
-    }
-
-    /// The exit status, if the program ends within `limit`.
-    fn wait(&mut self, limit: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return Some(status);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-    }
-}
-
-impl Drop for Program {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// Sends `signal` to the program under test.
+fn send_signal(program: &Program, signal: Signal) {
+    kill(Pid::from_raw(program.pid() as i32), signal).expect("the program is running");
 }
 
 /// Kills a process that is not our child (a grandchild) if it is still running at the end.
@@ -168,7 +53,7 @@ mod graceful {
             "the worker announces each job"
         );
         // The job is in progress: it still needs its payload line.
-        worker.signal(signal);
+        send_signal(&worker, signal);
         worker.send("payload\n");
         let Some(status) = worker.wait(PATIENCE) else {
             panic!(
@@ -329,11 +214,11 @@ mod forward {
             );
             assert_ne!(
                 child,
-                supervisor.pid().as_raw(),
+                supervisor.pid() as i32,
                 "the child must be a process of its own"
             );
 
-            supervisor.signal(Signal::SIGTERM);
+            send_signal(&supervisor, Signal::SIGTERM);
             let Some(status) = supervisor.wait(PATIENCE) else {
                 panic!(
                     "did not stop on SIGTERM: the supervisor kept running; check the flag while the child runs"

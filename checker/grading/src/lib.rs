@@ -7,11 +7,13 @@
 
 mod exit_watch;
 pub mod procfs;
+mod program;
 mod rendezvous;
 mod thread_log;
 mod timeout;
 
 pub use exit_watch::ExitWatch;
+pub use program::{Next, PATIENCE, Program};
 pub use rendezvous::Rendezvous;
 pub use thread_log::ThreadLog;
 pub use timeout::{DID_NOT_FINISH, test_timeout, within, within_for};
