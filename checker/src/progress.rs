@@ -120,6 +120,17 @@ impl Progress {
         self.exercises.get(exercise).copied()
     }
 
+    /// How many of `exercises` are done.
+    pub fn count_done<'a>(
+        &self,
+        exercises: impl IntoIterator<Item = &'a crate::catalog::Exercise>,
+    ) -> usize {
+        exercises
+            .into_iter()
+            .filter(|e| self.is_done(&e.name))
+            .count()
+    }
+
     pub fn is_done(&self, exercise: &str) -> bool {
         self.state(exercise) == Some(State::Done)
     }

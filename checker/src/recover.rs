@@ -47,12 +47,7 @@ pub fn open(kit: &Kit, options: &Options) -> Result<Progress> {
         }
     }
     progress.save()?;
-    let done = kit
-        .catalog
-        .exercises
-        .iter()
-        .filter(|e| progress.is_done(&e.name))
-        .count();
+    let done = progress.count_done(&kit.catalog.exercises);
     eprintln!(
         "note: {name} rebuilt: {done} of {} exercises pass",
         kit.catalog.exercises.len()

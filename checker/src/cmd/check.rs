@@ -66,12 +66,7 @@ pub fn run(
         shown_errors.push(&result.compile_errors);
         println!("{}", render::graded(result, &kit.exercise_file(exercise)));
     }
-    let done = kit
-        .catalog
-        .exercises
-        .iter()
-        .filter(|e| progress.is_done(&e.name))
-        .count();
+    let done = progress.count_done(&kit.catalog.exercises);
     let total = kit.catalog.exercises.len();
     if let [only] = exercises.as_slice()
         && !ok

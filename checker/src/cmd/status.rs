@@ -13,11 +13,7 @@ use crate::style;
 pub fn run(kit: &Kit, options: &Options) -> Result<bool> {
     let progress = crate::recover::open(kit, options)?;
     let catalog = &kit.catalog;
-    let done = catalog
-        .exercises
-        .iter()
-        .filter(|e| progress.is_done(&e.name))
-        .count();
+    let done = progress.count_done(&catalog.exercises);
     let total = catalog.exercises.len();
     println!("The concurrency kit — {done} of {total} exercises done\n");
     let width = catalog
@@ -31,7 +27,7 @@ pub fn run(kit: &Kit, options: &Options) -> Result<bool> {
         if names.is_empty() {
             continue;
         }
-        let topic_done = names.iter().filter(|e| progress.is_done(&e.name)).count();
+        let topic_done = progress.count_done(names.iter().copied());
         let skipped = names
             .iter()
             .filter(|e| progress.state(&e.name) == Some(State::Skipped))
