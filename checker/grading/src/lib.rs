@@ -5,10 +5,12 @@
 //! The probes ([`Rendezvous`], [`ThreadLog`]) let a suite check the *concept* — that work
 //! really ran on other threads, at the same time — not just the output.
 
+mod model;
 mod rendezvous;
 mod thread_log;
 mod timeout;
 
+pub use model::model_check;
 pub use rendezvous::Rendezvous;
 pub use thread_log::ThreadLog;
 pub use timeout::{DID_NOT_FINISH, test_timeout, within, within_for};

@@ -1,0 +1,216 @@
+//! Grading suite for the `deadlock` topic: stress tests on the real `std` primitives. A
+//! deadlock here shows as "did not finish — likely deadlock"; the model-checked suite,
+//! `deadlock_model.rs`, finds it on every run and says which threads wait where.
+
+use grading::within;
+use std::sync::Arc;
+use std::thread;
+
+/// Runs `work(i)` on `n` threads at once and waits for them.
+fn on_threads<T: Send + Sync + 'static>(shared: &Arc<T>, n: usize, work: fn(&T, usize)) {
+    let workers: Vec<_> = (0..n)
+        .map(|i| {
+            let shared = Arc::clone(shared);
+            thread::spawn(move || work(&shared, i))
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+    }
+}
+
+mod transfer {
+    use super::*;
+    use deadlock::transfer::Bank;
+
+    #[test]
+    fn transfers_move_money_or_refuse() {
+        within(|| {
+            let bank = Bank::new(vec![100, 50, 0]);
+            assert!(bank.transfer(0, 2, 30));
+            assert!(bank.transfer(1, 0, 50));
+            assert!(!bank.transfer(1, 2, 1), "transferred from an empty account");
+            assert_eq!((bank.balance(0), bank.balance(1), bank.balance(2)), (120, 0, 30));
+            assert_eq!(bank.total(), 150);
+        });
+    }
+
+    #[test]
+    fn a_transfer_to_the_same_account_does_not_hang() {
+        within(|| {
+            let bank = Bank::new(vec![100]);
+            assert!(bank.transfer(0, 0, 40), "an account can pay itself what it holds");
+            assert!(!bank.transfer(0, 0, 400));
+            assert_eq!(bank.balance(0), 100);
+        });
+    }
+
+    #[test]
+    fn opposite_transfers_and_audits_finish() {
+        within(|| {
+            let bank = Arc::new(Bank::new(vec![1_000, 1_000, 1_000]));
+            on_threads(&bank, 3, |bank, i| {
+                for round in 0..5_000 {
+                    match i {
+                        0 => drop(bank.transfer(0, 1, 3)),
+                        1 => drop(bank.transfer(1, 0, 2)),
+                        _ if round % 4 == 0 => assert_eq!(bank.total(), 3_000, "transfer seen half done"),
+                        _ => drop(bank.transfer(2, 0, 1) && bank.transfer(1, 2, 1)),
+                    }
+                }
+            });
+            assert_eq!(bank.total(), 3_000, "money created or destroyed");
+        });
+    }
+}
+
+mod philosophers {
+    use super::*;
+    use deadlock::philosophers::Table;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    const SEATS: usize = 5;
+    static EATING: [AtomicBool; SEATS] = [const { AtomicBool::new(false) }; SEATS];
+    static MEALS: AtomicUsize = AtomicUsize::new(0);
+
+    #[test]
+    fn everyone_eats_without_deadlock_or_shared_forks() {
+        within(|| {
+            let table = Arc::new(Table::new(SEATS));
+            assert_eq!(table.seats(), SEATS);
+            on_threads(&table, SEATS, |table, seat| {
+                for _ in 0..2_000 {
+                    table.eat(seat, || {
+                        EATING[seat].store(true, Ordering::SeqCst);
+                        for neighbour in [(seat + 1) % SEATS, (seat + SEATS - 1) % SEATS] {
+                            assert!(
+                                !EATING[neighbour].load(Ordering::SeqCst),
+                                "fork not held: philosophers {seat} and {neighbour} ate at the same time"
+                            );
+                        }
+                        MEALS.fetch_add(1, Ordering::SeqCst);
+                        EATING[seat].store(false, Ordering::SeqCst);
+                    });
+                }
+            });
+            assert_eq!(MEALS.load(Ordering::SeqCst), SEATS * 2_000, "every meal eaten once");
+        });
+    }
+
+    #[test]
+    fn eat_returns_the_meal() {
+        within(|| assert_eq!(Table::new(2).eat(1, || "soup"), "soup"));
+    }
+}
+
+mod mailbox {
+    use super::*;
+    use deadlock::mailbox::Mailbox;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    #[test]
+    fn passes_one_message() {
+        within(|| {
+            let mailbox = Mailbox::new();
+            mailbox.put("hello");
+            assert_eq!(mailbox.take(), "hello");
+        });
+    }
+
+    #[test]
+    fn many_producers_and_consumers_lose_nothing() {
+        within(|| {
+            static RECEIVED: AtomicU64 = AtomicU64::new(0);
+            let mailbox = Arc::new(Mailbox::new());
+            on_threads(&mailbox, 4, |mailbox, i| {
+                for n in 1..=5_000u64 {
+                    if i < 2 {
+                        mailbox.put(n);
+                    } else {
+                        RECEIVED.fetch_add(mailbox.take(), Ordering::SeqCst);
+                    }
+                }
+            });
+            let expected = 2 * (5_000 * 5_001 / 2);
+            assert_eq!(RECEIVED.load(Ordering::SeqCst), expected, "messages lost or duplicated");
+        });
+    }
+}
+
+mod fair_rwlock {
+    use super::*;
+    use deadlock::fair_rwlock::FairRwLock;
+    use grading::Rendezvous;
+    use std::time::Duration;
+
+    #[test]
+    fn a_waiting_writer_is_not_starved_by_new_readers() {
+        within(|| {
+            let lock = Arc::new(FairRwLock::new());
+            let reading = lock.read();
+            let writer = {
+                let lock = Arc::clone(&lock);
+                thread::spawn(move || drop(lock.write()))
+            };
+            while lock.waiting_writers() == 0 {
+                thread::yield_now();
+            }
+            let late_reader = lock.try_read();
+            let starved = late_reader.is_some();
+            drop(late_reader);
+            drop(reading);
+            writer.join().unwrap();
+            assert!(
+                !starved,
+                "starvation: a new reader got in while a writer was waiting; readers that keep \
+                 overlapping would keep the writer out forever (queue new readers behind a waiting writer)"
+            );
+            assert_eq!(lock.waiting_writers(), 0, "the writer is still counted as waiting after it got in");
+        });
+    }
+
+    #[test]
+    fn readers_share_the_lock() {
+        within(|| {
+            let lock = Arc::new(FairRwLock::new());
+            let meet = Arc::new(Rendezvous::new(2, Duration::from_secs(2)));
+            let workers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (lock, meet) = (Arc::clone(&lock), Arc::clone(&meet));
+                    thread::spawn(move || {
+                        let _reading = lock.read();
+                        meet.arrive()
+                    })
+                })
+                .collect();
+            for w in workers {
+                assert!(w.join().unwrap(), "two readers could not hold the lock at the same time");
+            }
+        });
+    }
+
+    #[test]
+    fn writers_are_alone_under_contention() {
+        use std::sync::atomic::{AtomicIsize, Ordering};
+        // Positive: readers inside; -1: one writer inside.
+        static INSIDE: AtomicIsize = AtomicIsize::new(0);
+        within(|| {
+            let lock = Arc::new(FairRwLock::new());
+            on_threads(&lock, 4, |lock, i| {
+                for _ in 0..3_000 {
+                    if i % 2 == 0 {
+                        let _writing = lock.write();
+                        let before = INSIDE.swap(-1, Ordering::SeqCst);
+                        assert_eq!(before, 0, "mutual exclusion: a writer got in with others inside");
+                        INSIDE.store(0, Ordering::SeqCst);
+                    } else {
+                        let _reading = lock.read();
+                        let before = INSIDE.fetch_add(1, Ordering::SeqCst);
+                        assert!(before >= 0, "mutual exclusion: a reader got in beside a writer");
+                        INSIDE.fetch_sub(1, Ordering::SeqCst);
+                    }
+                }
+            });
+        });
+    }
+}
