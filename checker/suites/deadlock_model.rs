@@ -3,7 +3,9 @@
 //! run hits once in a thousand is found on every run, with the place each thread waits.
 
 use grading::model_check;
-use loom::sync::Arc;
+// `std`'s `Arc`, not loom's: the suite only shares values between threads, and loom's `Arc`
+// cannot be dropped while loom unwinds a deadlocked execution.
+use std::sync::Arc;
 use loom::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use loom::thread;
 

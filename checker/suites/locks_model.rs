@@ -3,7 +3,9 @@
 //! up once in a million real runs fails here on every run, and a deadlock is reported as one.
 
 use grading::model_check;
-use loom::sync::Arc;
+// `std`'s `Arc`, not loom's: the suite only shares values between threads, and loom's `Arc`
+// cannot be dropped while loom unwinds a deadlocked execution.
+use std::sync::Arc;
 use loom::thread;
 
 /// Explores every interleaving of `body` (up to 3 preemptions); a failure names `hint`.

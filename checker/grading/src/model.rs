@@ -2,17 +2,36 @@
 //! panicking; this turns its report into a message a student can act on.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
 
 use crate::within;
+
+/// The prefix of loom's deadlock report.
+const LOOM_DEADLOCK: &str = "deadlock; threads = ";
+
+thread_local! {
+    /// The hint of the model check running on this thread (loom runs every modelled thread as
+    /// a coroutine on the thread that called it), if any.
+    static HINT: Cell<Option<&'static str>> = const { Cell::new(None) };
+    /// Whether loom reported a deadlock on this thread: the panics that follow are its own
+    /// clean-up failing, not news.
+    static DEADLOCKED: Cell<bool> = const { Cell::new(false) };
+}
 
 /// Runs `explore` (a call into the model checker that runs a test body under every
 /// interleaving) bounded by [`within`]. If the checker finds a failing interleaving, the test
 /// fails with the checker's finding, deadlocks spelled out thread by thread, followed by `hint`,
 /// which names the concept.
 pub fn model_check(hint: &'static str, explore: impl FnOnce() + Send + 'static) {
+    install_deadlock_reporter();
     within(move || {
-        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(explore)) {
+        HINT.set(Some(hint));
+        DEADLOCKED.set(false);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(explore));
+        HINT.set(None);
+        if let Err(payload) = outcome {
             panic!(
                 "the model checker found an interleaving that fails:\n{}\n  → {hint}",
                 explain(payload.as_ref())
@@ -21,15 +40,46 @@ pub fn model_check(hint: &'static str, explore: impl FnOnce() + Send + 'static) 
     });
 }
 
-/// The checker's message, with loom's deadlock report (`deadlock; threads = [(Id(0),
-/// Blocked(Location(...))), ...]`) rewritten as one line per thread and where it waits.
-fn explain(payload: &(dyn Any + Send)) -> String {
-    let message = payload
+/// Reports loom's deadlocks as soon as they are found, from the panic hook. Loom cannot always
+/// unwind a deadlocked execution (a lock guard's clean-up panics again, and the process aborts),
+/// so by the time [`model_check`] would see the panic, there may be no process left to say it.
+fn install_deadlock_reporter() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if let Some(hint) = HINT.get() {
+                if message(info.payload()).starts_with(LOOM_DEADLOCK) {
+                    DEADLOCKED.set(true);
+                    eprintln!(
+                        "the model checker found an interleaving that fails:\n{}\n  → {hint}",
+                        explain(info.payload())
+                    );
+                    return;
+                }
+                if DEADLOCKED.get() {
+                    return;
+                }
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// The text of a panic payload.
+fn message(payload: &(dyn Any + Send)) -> &str {
+    payload
         .downcast_ref::<String>()
         .map(String::as_str)
         .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("a thread panicked");
-    let Some(threads) = message.strip_prefix("deadlock; threads = ") else {
+        .unwrap_or("a thread panicked")
+}
+
+/// The checker's message, with loom's deadlock report (`deadlock; threads = [(Id(0),
+/// Blocked(Location(...))), ...]`) rewritten as one line per thread and where it waits.
+fn explain(payload: &(dyn Any + Send)) -> String {
+    let message = message(payload);
+    let Some(threads) = message.strip_prefix(LOOM_DEADLOCK) else {
         return message.trim_end().to_owned();
     };
     let mut out = String::from(
