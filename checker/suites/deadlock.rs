@@ -19,6 +19,52 @@ fn on_threads<T: Send + Sync + 'static>(shared: &Arc<T>, n: usize, work: fn(&T, 
     }
 }
 
+mod backoff {
+    use super::*;
+    use deadlock::backoff::lock_both;
+    // The crate's own `Mutex` (`std`'s in this suite), the type `lock_both` takes.
+    use deadlock::sync::Mutex;
+
+    #[test]
+    fn returns_both_guards() {
+        within(|| {
+            let (a, b) = (Mutex::new(1), Mutex::new("b"));
+            let (ga, gb) = lock_both(&a, &b);
+            assert_eq!((*ga, *gb), (1, "b"));
+            assert!(
+                a.try_lock().is_err() && b.try_lock().is_err(),
+                "both locks must be held while the guards live"
+            );
+        });
+    }
+
+    #[test]
+    fn opposite_orders_finish_under_contention() {
+        within(|| {
+            let locks = Arc::new((Mutex::new(0u64), Mutex::new(0u64)));
+            on_threads(&locks, 4, |(x, y), i| {
+                for _ in 0..5_000 {
+                    if i % 2 == 0 {
+                        let (mut x, mut y) = lock_both(x, y);
+                        *x += 1;
+                        *y += 1;
+                    } else {
+                        let (mut y, mut x) = lock_both(y, x);
+                        *x += 1;
+                        *y += 1;
+                    }
+                }
+            });
+            let (x, y) = (*locks.0.lock().unwrap(), *locks.1.lock().unwrap());
+            assert_eq!(
+                (x, y),
+                (20_000, 20_000),
+                "lost update: both locks were not held together"
+            );
+        });
+    }
+}
+
 mod transfer {
     use super::*;
     use deadlock::transfer::Bank;
@@ -30,7 +76,10 @@ mod transfer {
             assert!(bank.transfer(0, 2, 30));
             assert!(bank.transfer(1, 0, 50));
             assert!(!bank.transfer(1, 2, 1), "transferred from an empty account");
-            assert_eq!((bank.balance(0), bank.balance(1), bank.balance(2)), (120, 0, 30));
+            assert_eq!(
+                (bank.balance(0), bank.balance(1), bank.balance(2)),
+                (120, 0, 30)
+            );
             assert_eq!(bank.total(), 150);
         });
     }
@@ -39,7 +88,10 @@ mod transfer {
     fn a_transfer_to_the_same_account_does_not_hang() {
         within(|| {
             let bank = Bank::new(vec![100]);
-            assert!(bank.transfer(0, 0, 40), "an account can pay itself what it holds");
+            assert!(
+                bank.transfer(0, 0, 40),
+                "an account can pay itself what it holds"
+            );
             assert!(!bank.transfer(0, 0, 400));
             assert_eq!(bank.balance(0), 100);
         });
@@ -54,7 +106,9 @@ mod transfer {
                     match i {
                         0 => drop(bank.transfer(0, 1, 3)),
                         1 => drop(bank.transfer(1, 0, 2)),
-                        _ if round % 4 == 0 => assert_eq!(bank.total(), 3_000, "transfer seen half done"),
+                        _ if round % 4 == 0 => {
+                            assert_eq!(bank.total(), 3_000, "transfer seen half done")
+                        }
                         _ => drop(bank.transfer(2, 0, 1) && bank.transfer(1, 2, 1)),
                     }
                 }
@@ -93,7 +147,11 @@ mod philosophers {
                     });
                 }
             });
-            assert_eq!(MEALS.load(Ordering::SeqCst), SEATS * 2_000, "every meal eaten once");
+            assert_eq!(
+                MEALS.load(Ordering::SeqCst),
+                SEATS * 2_000,
+                "every meal eaten once"
+            );
         });
     }
 
@@ -132,7 +190,11 @@ mod mailbox {
                 }
             });
             let expected = 2 * (5_000 * 5_001 / 2);
-            assert_eq!(RECEIVED.load(Ordering::SeqCst), expected, "messages lost or duplicated");
+            assert_eq!(
+                RECEIVED.load(Ordering::SeqCst),
+                expected,
+                "messages lost or duplicated"
+            );
         });
     }
 }
@@ -165,7 +227,11 @@ mod fair_rwlock {
                 "starvation: a new reader got in while a writer was waiting; readers that keep \
                  overlapping would keep the writer out forever (queue new readers behind a waiting writer)"
             );
-            assert_eq!(lock.waiting_writers(), 0, "the writer is still counted as waiting after it got in");
+            assert_eq!(
+                lock.waiting_writers(),
+                0,
+                "the writer is still counted as waiting after it got in"
+            );
         });
     }
 
@@ -184,7 +250,10 @@ mod fair_rwlock {
                 })
                 .collect();
             for w in workers {
-                assert!(w.join().unwrap(), "two readers could not hold the lock at the same time");
+                assert!(
+                    w.join().unwrap(),
+                    "two readers could not hold the lock at the same time"
+                );
             }
         });
     }
@@ -201,12 +270,18 @@ mod fair_rwlock {
                     if i % 2 == 0 {
                         let _writing = lock.write();
                         let before = INSIDE.swap(-1, Ordering::SeqCst);
-                        assert_eq!(before, 0, "mutual exclusion: a writer got in with others inside");
+                        assert_eq!(
+                            before, 0,
+                            "mutual exclusion: a writer got in with others inside"
+                        );
                         INSIDE.store(0, Ordering::SeqCst);
                     } else {
                         let _reading = lock.read();
                         let before = INSIDE.fetch_add(1, Ordering::SeqCst);
-                        assert!(before >= 0, "mutual exclusion: a reader got in beside a writer");
+                        assert!(
+                            before >= 0,
+                            "mutual exclusion: a reader got in beside a writer"
+                        );
                         INSIDE.fetch_sub(1, Ordering::SeqCst);
                     }
                 }

@@ -5,9 +5,9 @@
 use grading::model_check;
 // `std`'s `Arc`, not loom's: the suite only shares values between threads, and loom's `Arc`
 // cannot be dropped while loom unwinds a deadlocked execution.
-use std::sync::Arc;
 use loom::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use loom::thread;
+use std::sync::Arc;
 
 /// Explores every interleaving of `body` (up to 3 preemptions); a failure names `hint`.
 fn model(hint: &'static str, body: impl Fn() + Sync + Send + 'static) {
@@ -34,36 +34,83 @@ fn race<T: Send + Sync + 'static, A, B: Send + 'static>(
     (a, other.join().unwrap())
 }
 
+mod backoff {
+    use super::*;
+    use deadlock::backoff::lock_both;
+    use loom::sync::Mutex;
+
+    #[test]
+    fn opposite_orders_never_deadlock() {
+        model(
+            "lock-order deadlock (hold and wait): if the second lock is busy, release the first before trying again",
+            || {
+                let locks = Arc::new((Mutex::new(0u32), Mutex::new(0u32)));
+                let ((), ()) = race(
+                    &locks,
+                    |(x, y)| {
+                        let (mut x, mut y) = lock_both(x, y);
+                        *x += 1;
+                        *y += 1;
+                    },
+                    |(x, y)| {
+                        let (mut y, mut x) = lock_both(y, x);
+                        *x += 1;
+                        *y += 1;
+                    },
+                );
+                let (x, y) = (*locks.0.lock().unwrap(), *locks.1.lock().unwrap());
+                assert_eq!(
+                    (x, y),
+                    (2, 2),
+                    "lost update: both locks were not held together"
+                );
+            },
+        );
+    }
+}
+
 mod transfer {
     use super::*;
     use deadlock::transfer::Bank;
 
     #[test]
     fn opposite_transfers_never_deadlock() {
-        model("lock-order deadlock: take the two account locks in one global order (lower number first)", || {
-            let bank = Arc::new(Bank::new(vec![100, 100]));
-            let (a, b) = race(&bank, |b| b.transfer(0, 1, 10), |b| b.transfer(1, 0, 20));
-            assert!(a && b);
-            assert_eq!((bank.balance(0), bank.balance(1)), (110, 90));
-        });
+        model(
+            "lock-order deadlock: take the two account locks in one global order (lower number first)",
+            || {
+                let bank = Arc::new(Bank::new(vec![100, 100]));
+                let (a, b) = race(&bank, |b| b.transfer(0, 1, 10), |b| b.transfer(1, 0, 20));
+                assert!(a && b);
+                assert_eq!((bank.balance(0), bank.balance(1)), (110, 90));
+            },
+        );
     }
 
     #[test]
     fn an_audit_beside_a_transfer_never_deadlocks() {
-        model("lock-order deadlock: the audit must take the locks in the same order as transfers", || {
-            let bank = Arc::new(Bank::new(vec![100, 100]));
-            let (total, _) = race(&bank, |b| b.total(), |b| b.transfer(1, 0, 20));
-            assert_eq!(total, 200, "transfer seen half done: the audit counted {total}");
-        });
+        model(
+            "lock-order deadlock: the audit must take the locks in the same order as transfers",
+            || {
+                let bank = Arc::new(Bank::new(vec![100, 100]));
+                let (total, _) = race(&bank, |b| b.total(), |b| b.transfer(1, 0, 20));
+                assert_eq!(
+                    total, 200,
+                    "transfer seen half done: the audit counted {total}"
+                );
+            },
+        );
     }
 
     #[test]
     fn a_transfer_to_the_same_account_never_deadlocks() {
-        model("self-deadlock: when from == to there is one lock; locking it twice waits for yourself", || {
-            let bank = Bank::new(vec![100]);
-            assert!(bank.transfer(0, 0, 40));
-            assert_eq!(bank.balance(0), 100);
-        });
+        model(
+            "self-deadlock: when from == to there is one lock; locking it twice waits for yourself",
+            || {
+                let bank = Bank::new(vec![100]);
+                assert!(bank.transfer(0, 0, 40));
+                assert_eq!(bank.balance(0), 100);
+            },
+        );
     }
 }
 
@@ -73,12 +120,15 @@ mod philosophers {
 
     #[test]
     fn three_philosophers_never_deadlock_or_share_a_fork() {
-        model("lock-order deadlock (circular wait): pick up the lower-numbered fork first", || {
-            const SEATS: usize = 3;
-            let table = Arc::new(Table::new(SEATS));
-            let eating: Arc<[AtomicBool; SEATS]> = Arc::new(std::array::from_fn(|_| AtomicBool::new(false)));
-            let dine = move |table: &Table, eating: &[AtomicBool; SEATS], seat: usize| {
-                table.eat(seat, || {
+        model(
+            "lock-order deadlock (circular wait): pick up the lower-numbered fork first",
+            || {
+                const SEATS: usize = 3;
+                let table = Arc::new(Table::new(SEATS));
+                let eating: Arc<[AtomicBool; SEATS]> =
+                    Arc::new(std::array::from_fn(|_| AtomicBool::new(false)));
+                let dine = move |table: &Table, eating: &[AtomicBool; SEATS], seat: usize| {
+                    table.eat(seat, || {
                     eating[seat].store(true, Ordering::SeqCst);
                     let neighbour = (seat + 1) % SEATS;
                     assert!(
@@ -87,18 +137,19 @@ mod philosophers {
                     );
                     eating[seat].store(false, Ordering::SeqCst);
                 })
-            };
-            let guests: Vec<_> = (1..SEATS)
-                .map(|seat| {
-                    let (table, eating) = (Arc::clone(&table), Arc::clone(&eating));
-                    thread::spawn(move || dine(&table, &eating, seat))
-                })
-                .collect();
-            dine(&table, &eating, 0);
-            for g in guests {
-                g.join().unwrap();
-            }
-        });
+                };
+                let guests: Vec<_> = (1..SEATS)
+                    .map(|seat| {
+                        let (table, eating) = (Arc::clone(&table), Arc::clone(&eating));
+                        thread::spawn(move || dine(&table, &eating, seat))
+                    })
+                    .collect();
+                dine(&table, &eating, 0);
+                for g in guests {
+                    g.join().unwrap();
+                }
+            },
+        );
     }
 }
 
@@ -108,11 +159,14 @@ mod mailbox {
 
     #[test]
     fn a_message_put_before_take_is_received() {
-        model("lost wake-up: check the condition before waiting; the notification may already have come", || {
-            let mailbox = Arc::new(Mailbox::new());
-            let (_, got) = race(&mailbox, |m| m.put(7), |m| m.take());
-            assert_eq!(got, 7);
-        });
+        model(
+            "lost wake-up: check the condition before waiting; the notification may already have come",
+            || {
+                let mailbox = Arc::new(Mailbox::new());
+                let (_, got) = race(&mailbox, |m| m.put(7), |m| m.take());
+                assert_eq!(got, 7);
+            },
+        );
     }
 
     #[test]
@@ -155,7 +209,10 @@ mod fair_rwlock {
                         thread::spawn(move || {
                             let _writing = lock.write();
                             let before = inside.swap(-1, Ordering::SeqCst);
-                            assert_eq!(before, 0, "mutual exclusion: a writer got in with others inside");
+                            assert_eq!(
+                                before, 0,
+                                "mutual exclusion: a writer got in with others inside"
+                            );
                             inside.store(0, Ordering::SeqCst);
                         })
                     })
@@ -163,7 +220,10 @@ mod fair_rwlock {
                 {
                     let _reading = lock.read();
                     let before = inside.fetch_add(1, Ordering::SeqCst);
-                    assert!(before >= 0, "mutual exclusion: a reader got in beside a writer");
+                    assert!(
+                        before >= 0,
+                        "mutual exclusion: a reader got in beside a writer"
+                    );
                     inside.fetch_sub(1, Ordering::SeqCst);
                 }
                 for w in writers {

@@ -3,15 +3,18 @@
 
 use grading::within;
 
-mod counter {
+mod mutex_counter {
     use super::*;
-    use locks::counter::{Counter, count_with};
+    use locks::mutex_counter::{Counter, count_with};
 
     #[test]
     fn counts_every_increment_under_contention() {
         within(|| {
             let total = count_with(4, 20_000);
-            assert_eq!(total, 80_000, "lost update: 4 threads × 20000 increments gave {total}");
+            assert_eq!(
+                total, 80_000,
+                "lost update: 4 threads × 20000 increments gave {total}"
+            );
         });
     }
 
@@ -91,7 +94,10 @@ mod bank {
             let bank = Bank::new(vec![100, 50]);
             assert_eq!(bank.transfer(0, 1, 30), Ok(()));
             assert_eq!((bank.balance(0), bank.balance(1)), (Some(70), Some(80)));
-            assert_eq!(bank.transfer(1, 0, 81), Err(TransferError::InsufficientFunds));
+            assert_eq!(
+                bank.transfer(1, 0, 81),
+                Err(TransferError::InsufficientFunds)
+            );
             assert_eq!(bank.transfer(0, 7, 1), Err(TransferError::NoSuchAccount));
             assert_eq!((bank.balance(0), bank.balance(1)), (Some(70), Some(80)));
             assert!(bank.deposit(1, 5));
@@ -114,7 +120,10 @@ mod bank {
                 w.join().unwrap();
             }
             let total = bank.total();
-            assert_eq!(total, 80_000, "lost update: 80000 deposits of 1 left {total}");
+            assert_eq!(
+                total, 80_000,
+                "lost update: 80000 deposits of 1 left {total}"
+            );
         });
     }
 
@@ -139,7 +148,10 @@ mod bank {
                 thread::spawn(move || {
                     while !done.load(Ordering::Relaxed) {
                         let total = bank.total();
-                        assert_eq!(total, 2_000, "transfer not atomic: an observer saw a total of {total}");
+                        assert_eq!(
+                            total, 2_000,
+                            "transfer not atomic: an observer saw a total of {total}"
+                        );
                     }
                 })
             };
@@ -147,8 +159,14 @@ mod bank {
                 m.join().unwrap();
             }
             done.store(true, Ordering::Relaxed);
-            observer.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            assert_eq!(bank.total(), 2_000, "money created or destroyed by transfers");
+            observer
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            assert_eq!(
+                bank.total(),
+                2_000,
+                "money created or destroyed by transfers"
+            );
         });
     }
 }
@@ -216,10 +234,16 @@ mod cache {
     fn a_panicking_computation_does_not_break_the_cache() {
         within(|| {
             let cache = Cache::new();
-            let crashed =
-                catch_unwind(AssertUnwindSafe(|| cache.get_or_compute("bad", || panic!("compute failed"))));
-            assert!(crashed.is_err(), "the panic in compute should reach the caller");
-            let after = catch_unwind(AssertUnwindSafe(|| (cache.get("bad"), cache.get_or_compute("good", || 7))));
+            let crashed = catch_unwind(AssertUnwindSafe(|| {
+                cache.get_or_compute("bad", || panic!("compute failed"))
+            }));
+            assert!(
+                crashed.is_err(),
+                "the panic in compute should reach the caller"
+            );
+            let after = catch_unwind(AssertUnwindSafe(|| {
+                (cache.get("bad"), cache.get_or_compute("good", || 7))
+            }));
             assert_eq!(
                 after.ok(),
                 Some((None, 7)),

@@ -74,9 +74,19 @@ mod wallet {
                 }
             });
             let (taken, left) = (TAKEN.load(Ordering::Relaxed), wallet.balance());
-            assert!(left <= 100_000, "check-then-act: the wallet was overdrawn (balance wrapped to {left})");
-            assert_eq!(taken + left, 100_000, "check-then-act: {taken} taken + {left} left ≠ 100000");
-            assert_eq!(taken, 100_000, "withdrawals refused while money was there (retry compare_exchange)");
+            assert!(
+                left <= 100_000,
+                "check-then-act: the wallet was overdrawn (balance wrapped to {left})"
+            );
+            assert_eq!(
+                taken + left,
+                100_000,
+                "check-then-act: {taken} taken + {left} left ≠ 100000"
+            );
+            assert_eq!(
+                taken, 100_000,
+                "withdrawals refused while money was there (retry compare_exchange)"
+            );
         });
     }
 }
@@ -114,7 +124,11 @@ mod inventory {
                 }
             });
             let (sold, left) = (SOLD.load(Ordering::Relaxed), shop.stock("tea"));
-            assert_eq!(sold + left, 40_000, "lock released too early: sold {sold} with {left} left of 40000 (oversold)");
+            assert_eq!(
+                sold + left,
+                40_000,
+                "lock released too early: sold {sold} with {left} left of 40000 (oversold)"
+            );
         });
     }
 
@@ -122,7 +136,9 @@ mod inventory {
     fn no_restock_lost_under_contention() {
         within(|| {
             let shop = Arc::new(Inventory::new());
-            on_threads(&shop, 4, |shop, _| (0..20_000).for_each(|_| shop.restock("tea", 1)));
+            on_threads(&shop, 4, |shop, _| {
+                (0..20_000).for_each(|_| shop.restock("tea", 1))
+            });
             let n = shop.stock("tea");
             assert_eq!(n, 80_000, "lost update: 80000 restocks of 1 left {n}");
         });

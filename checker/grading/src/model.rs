@@ -79,6 +79,12 @@ fn message(payload: &(dyn Any + Send)) -> &str {
 /// Blocked(Location(...))), ...]`) rewritten as one line per thread and where it waits.
 fn explain(payload: &(dyn Any + Send)) -> String {
     let message = message(payload);
+    if message.starts_with("Model exceeded maximum number of branches") {
+        return "no progress: the threads keep running without any of them getting anywhere \
+                (threads spinning forever, each waiting for what another holds: a livelock, or \
+                a deadlock of spinning threads)"
+            .to_owned();
+    }
     let Some(threads) = message.strip_prefix(LOOM_DEADLOCK) else {
         return message.trim_end().to_owned();
     };
@@ -88,10 +94,20 @@ fn explain(payload: &(dyn Any + Send)) -> String {
     );
     for entry in threads.split("(Id(").skip(1) {
         let id = entry.split(')').next().unwrap_or("?");
-        let who = if id == "0" { format!("thread {id} (the test)") } else { format!("thread {id}") };
+        let who = if id == "0" {
+            format!("thread {id} (the test)")
+        } else {
+            format!("thread {id}")
+        };
         let state = if entry.contains("Blocked") {
-            match (field(entry, "file: \"", '"'), field(entry, "line: ", ','), field(entry, "column: ", ' ')) {
-                (Some(file), Some(line), Some(column)) => format!("blocked at {file}:{line}:{column}"),
+            match (
+                field(entry, "file: \"", '"'),
+                field(entry, "line: ", ','),
+                field(entry, "column: ", ' '),
+            ) {
+                (Some(file), Some(line), Some(column)) => {
+                    format!("blocked at {file}:{line}:{column}")
+                }
                 _ => "blocked".to_owned(),
             }
         } else if entry.contains("Terminated") {
@@ -121,8 +137,14 @@ mod tests {
                       line: 4, column: 9 })))), (Id(1), Terminated), (Id(2), Blocked(Location(Some(\
                       Location { file: \"src/b.rs\", line: 7, column: 2 }))))]";
         let text = explain(&report.to_owned());
-        assert!(text.starts_with("deadlock: every thread is blocked"), "{text}");
-        assert!(text.contains("thread 0 (the test): blocked at src/a.rs:4:9"), "{text}");
+        assert!(
+            text.starts_with("deadlock: every thread is blocked"),
+            "{text}"
+        );
+        assert!(
+            text.contains("thread 0 (the test): blocked at src/a.rs:4:9"),
+            "{text}"
+        );
         assert!(text.contains("thread 1: finished"), "{text}");
         assert!(text.contains("thread 2: blocked at src/b.rs:7:2"), "{text}");
     }
@@ -132,6 +154,9 @@ mod tests {
         let err = panic::catch_unwind(|| model_check("lost update: hint", || panic!("count is 1")))
             .expect_err("the exploration failed");
         let text = err.downcast_ref::<String>().unwrap();
-        assert!(text.contains("count is 1") && text.ends_with("lost update: hint"), "{text}");
+        assert!(
+            text.contains("count is 1") && text.ends_with("lost update: hint"),
+            "{text}"
+        );
     }
 }

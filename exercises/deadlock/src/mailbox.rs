@@ -17,7 +17,11 @@ pub struct Mailbox<T> {
 impl<T> Mailbox<T> {
     /// An empty mailbox.
     pub fn new() -> Self {
-        Mailbox { slot: Mutex::new(None), filled: Condvar::new(), emptied: Condvar::new() }
+        Mailbox {
+            slot: Mutex::new(None),
+            filled: Condvar::new(),
+            emptied: Condvar::new(),
+        }
     }
 
     /// Puts `message` in the slot, waiting until it is empty.

@@ -13,7 +13,9 @@ pub struct Bank {
 impl Bank {
     /// A bank with these opening balances.
     pub fn new(balances: Vec<u64>) -> Self {
-        Bank { accounts: balances.into_iter().map(Mutex::new).collect() }
+        Bank {
+            accounts: balances.into_iter().map(Mutex::new).collect(),
+        }
     }
 
     /// The balance of `account`. Panics if there is no such account.

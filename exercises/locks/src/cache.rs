@@ -14,7 +14,9 @@ pub struct Cache {
 impl Cache {
     /// An empty cache.
     pub fn new() -> Self {
-        Cache { values: RwLock::new(HashMap::new()) }
+        Cache {
+            values: RwLock::new(HashMap::new()),
+        }
     }
 
     /// The cached value for `key`, if any. Many threads may read at the same time.

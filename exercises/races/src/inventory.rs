@@ -14,7 +14,9 @@ pub struct Inventory {
 impl Inventory {
     /// An empty inventory.
     pub fn new() -> Self {
-        Inventory { stock: Mutex::new(HashMap::new()) }
+        Inventory {
+            stock: Mutex::new(HashMap::new()),
+        }
     }
 
     /// How many of `item` are in stock.

@@ -14,7 +14,9 @@ pub struct Cache {
 impl Cache {
     /// An empty cache.
     pub fn new() -> Self {
-        Cache { values: RwLock::new(HashMap::new()) }
+        Cache {
+            values: RwLock::new(HashMap::new()),
+        }
     }
 
     /// The cached value for `key`, if any. Many threads may read at the same time.
@@ -38,7 +40,12 @@ impl Cache {
         let value = compute();
         // Another thread may have stored the key meanwhile: keep the first value, so every
         // caller agrees on one answer.
-        *self.values.write().unwrap().entry(key.to_owned()).or_insert(value)
+        *self
+            .values
+            .write()
+            .unwrap()
+            .entry(key.to_owned())
+            .or_insert(value)
     }
 
     /// How many keys are cached.

@@ -3,6 +3,6 @@
 
 pub mod bank;
 pub mod cache;
-pub mod counter;
+pub mod mutex_counter;
 pub mod printer;
 pub mod sync;

@@ -13,7 +13,9 @@ pub struct Printer<W> {
 impl<W: Write> Printer<W> {
     /// A printer writing to `out`.
     pub fn new(out: W) -> Self {
-        Printer { out: Mutex::new(out) }
+        Printer {
+            out: Mutex::new(out),
+        }
     }
 
     /// Writes each of `parts` in turn, then a newline: one line that no other thread's output

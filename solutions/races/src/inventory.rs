@@ -14,7 +14,9 @@ pub struct Inventory {
 impl Inventory {
     /// An empty inventory.
     pub fn new() -> Self {
-        Inventory { stock: Mutex::new(HashMap::new()) }
+        Inventory {
+            stock: Mutex::new(HashMap::new()),
+        }
     }
 
     /// How many of `item` are in stock.
@@ -25,7 +27,12 @@ impl Inventory {
     /// Adds `count` of `item`.
     pub fn restock(&self, item: &str, count: u32) {
         // Read and write through one guard: two restocks cannot both start from the old count.
-        *self.stock.lock().unwrap().entry(item.to_owned()).or_insert(0) += count;
+        *self
+            .stock
+            .lock()
+            .unwrap()
+            .entry(item.to_owned())
+            .or_insert(0) += count;
     }
 
     /// Takes `count` of `item` off the shelf if there are that many; returns whether it did.

@@ -12,7 +12,9 @@ pub struct Wallet {
 impl Wallet {
     /// A wallet holding `balance`.
     pub fn new(balance: u64) -> Self {
-        Wallet { balance: AtomicU64::new(balance) }
+        Wallet {
+            balance: AtomicU64::new(balance),
+        }
     }
 
     /// The current balance.
@@ -35,7 +37,12 @@ impl Wallet {
             }
             // Check and act in one step: the new balance is stored only if the balance is
             // still `current`, the value we checked.
-            match self.balance.compare_exchange(current, current - amount, Ordering::SeqCst, Ordering::SeqCst) {
+            match self.balance.compare_exchange(
+                current,
+                current - amount,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
                 Ok(_) => return true,
                 // Another thread changed the balance in between: check again against the
                 // fresh value rather than give up (the money may still be there).

@@ -31,7 +31,11 @@ impl FairRwLock {
     /// An unlocked lock.
     pub fn new() -> Self {
         FairRwLock {
-            state: Mutex::new(State { readers: 0, writing: false, writers_waiting: 0 }),
+            state: Mutex::new(State {
+                readers: 0,
+                writing: false,
+                writers_waiting: 0,
+            }),
             changed: Condvar::new(),
         }
     }

@@ -13,7 +13,9 @@ impl Table {
     /// A table with `seats` seats and as many forks (at least 2).
     pub fn new(seats: usize) -> Self {
         assert!(seats >= 2, "a table needs at least two seats");
-        Table { forks: (0..seats).map(|_| Mutex::new(())).collect() }
+        Table {
+            forks: (0..seats).map(|_| Mutex::new(())).collect(),
+        }
     }
 
     /// How many seats the table has.

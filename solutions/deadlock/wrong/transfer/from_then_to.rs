@@ -14,7 +14,9 @@ pub struct Bank {
 impl Bank {
     /// A bank with these opening balances.
     pub fn new(balances: Vec<u64>) -> Self {
-        Bank { accounts: balances.into_iter().map(Mutex::new).collect() }
+        Bank {
+            accounts: balances.into_iter().map(Mutex::new).collect(),
+        }
     }
 
     /// The balance of `account`. Panics if there is no such account.
@@ -26,7 +28,8 @@ impl Bank {
     pub fn total(&self) -> u64 {
         // Every lock, in the same ascending order transfers use, all held together: no
         // transfer can be half done while we add up.
-        let guards: Vec<MutexGuard<'_, u64>> = self.accounts.iter().map(|a| a.lock().unwrap()).collect();
+        let guards: Vec<MutexGuard<'_, u64>> =
+            self.accounts.iter().map(|a| a.lock().unwrap()).collect();
         guards.iter().map(|g| **g).sum()
     }
 

@@ -13,7 +13,9 @@ pub struct Bank {
 impl Bank {
     /// A bank with these opening balances.
     pub fn new(balances: Vec<u64>) -> Self {
-        Bank { accounts: balances.into_iter().map(Mutex::new).collect() }
+        Bank {
+            accounts: balances.into_iter().map(Mutex::new).collect(),
+        }
     }
 
     /// The balance of `account`. Panics if there is no such account.
@@ -25,7 +27,8 @@ impl Bank {
     pub fn total(&self) -> u64 {
         // Every lock, in the same ascending order transfers use, all held together: no
         // transfer can be half done while we add up.
-        let guards: Vec<MutexGuard<'_, u64>> = self.accounts.iter().map(|a| a.lock().unwrap()).collect();
+        let guards: Vec<MutexGuard<'_, u64>> =
+            self.accounts.iter().map(|a| a.lock().unwrap()).collect();
         guards.iter().map(|g| **g).sum()
     }
 
@@ -37,7 +40,11 @@ impl Bank {
         let (first, second) = (from.min(to), from.max(to));
         let mut first = self.accounts[first].lock().unwrap();
         let mut second = self.accounts[second].lock().unwrap();
-        let (source, target) = if from < to { (&mut *first, &mut *second) } else { (&mut *second, &mut *first) };
+        let (source, target) = if from < to {
+            (&mut *first, &mut *second)
+        } else {
+            (&mut *second, &mut *first)
+        };
         if *source < amount {
             return false;
         }

@@ -21,7 +21,9 @@ pub struct Bank {
 impl Bank {
     /// A bank with these opening balances.
     pub fn new(balances: Vec<u64>) -> Self {
-        Bank { balances: Mutex::new(balances) }
+        Bank {
+            balances: Mutex::new(balances),
+        }
     }
 
     /// The balance of `account`, if it exists.

@@ -12,7 +12,9 @@ pub struct HitCounter {
 impl HitCounter {
     /// A counter at zero.
     pub fn new() -> Self {
-        HitCounter { hits: AtomicU64::new(0) }
+        HitCounter {
+            hits: AtomicU64::new(0),
+        }
     }
 
     /// Records one hit.
@@ -25,7 +27,9 @@ impl HitCounter {
         // One indivisible read-modify-write: no other thread can read the old value between
         // our read and our write. `Relaxed` is enough, the count orders nothing else.
         let current = self.hits.load(Ordering::Relaxed);
-        let _ = self.hits.compare_exchange(current, current + n, Ordering::Relaxed, Ordering::Relaxed);
+        let _ =
+            self.hits
+                .compare_exchange(current, current + n, Ordering::Relaxed, Ordering::Relaxed);
     }
 
     /// The hits recorded so far.

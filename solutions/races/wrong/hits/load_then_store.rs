@@ -12,7 +12,9 @@ pub struct HitCounter {
 impl HitCounter {
     /// A counter at zero.
     pub fn new() -> Self {
-        HitCounter { hits: AtomicU64::new(0) }
+        HitCounter {
+            hits: AtomicU64::new(0),
+        }
     }
 
     /// Records one hit.

@@ -14,7 +14,9 @@ pub struct Inventory {
 impl Inventory {
     /// An empty inventory.
     pub fn new() -> Self {
-        Inventory { stock: Mutex::new(HashMap::new()) }
+        Inventory {
+            stock: Mutex::new(HashMap::new()),
+        }
     }
 
     /// How many of `item` are in stock.
@@ -26,7 +28,10 @@ impl Inventory {
     pub fn restock(&self, item: &str, count: u32) {
         // Read and write through one guard: two restocks cannot both start from the old count.
         let current = self.stock(item);
-        self.stock.lock().unwrap().insert(item.to_owned(), current + count);
+        self.stock
+            .lock()
+            .unwrap()
+            .insert(item.to_owned(), current + count);
     }
 
     /// Takes `count` of `item` off the shelf if there are that many; returns whether it did.

@@ -12,7 +12,9 @@ pub struct Wallet {
 impl Wallet {
     /// A wallet holding `balance`.
     pub fn new(balance: u64) -> Self {
-        Wallet { balance: AtomicU64::new(balance) }
+        Wallet {
+            balance: AtomicU64::new(balance),
+        }
     }
 
     /// The current balance.

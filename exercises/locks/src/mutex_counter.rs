@@ -11,7 +11,9 @@ pub struct Counter {
 impl Counter {
     /// A counter at zero.
     pub fn new() -> Self {
-        Counter { value: Mutex::new(0) }
+        Counter {
+            value: Mutex::new(0),
+        }
     }
 
     /// Adds one.

@@ -1,5 +1,5 @@
-//! Wrong: reads the count under one guard and writes it back under another, so two threads can
-//! both read the same old value.
+//! Wrong: gives each worker its own counter (and so its own lock), like creating the `Lock()`
+//! inside the worker function: the locks exclude nobody and the workers' counts are dropped.
 //! Expect: lost update
 
 use crate::sync::{Arc, Mutex, thread};
@@ -12,7 +12,9 @@ pub struct Counter {
 impl Counter {
     /// A counter at zero.
     pub fn new() -> Self {
-        Counter { value: Mutex::new(0) }
+        Counter {
+            value: Mutex::new(0),
+        }
     }
 
     /// Adds one.
@@ -20,8 +22,7 @@ impl Counter {
         // The guard is Python's `with lock:`: the lock is held while the guard lives (here, to
         // the end of the statement) and released when it is dropped, even by a panic. Reading
         // and writing through the same guard makes `+= 1` one indivisible step.
-        let current = self.get();
-        *self.value.lock().unwrap() = current + 1;
+        *self.value.lock().unwrap() += 1;
     }
 
     /// The current count.
@@ -44,7 +45,7 @@ pub fn count_with(threads: usize, per_thread: u64) -> u64 {
     let counter = Arc::new(Counter::new());
     let workers: Vec<_> = (0..threads)
         .map(|_| {
-            let counter = Arc::clone(&counter);
+            let counter = Arc::new(Counter::new());
             thread::spawn(move || {
                 for _ in 0..per_thread {
                     counter.increment();
