@@ -2,14 +2,17 @@
 //!
 //! A suite must never hang, whatever the student wrote: every test body runs through
 //! [`within`], which gives up after a bounded time with a message that names the likely cause.
-//! The probes ([`Rendezvous`], [`ThreadLog`]) let a suite check the *concept* — that work
-//! really ran on other threads, at the same time — not just the output.
+//! The probes ([`Rendezvous`], [`ThreadLog`], [`ExitWatch`]) let a suite check the *concept* —
+//! that work really ran on other threads, at the same time — not just the output.
 
+mod exit_watch;
 mod model;
+pub mod procfs;
 mod rendezvous;
 mod thread_log;
 mod timeout;
 
+pub use exit_watch::ExitWatch;
 pub use model::model_check;
 pub use rendezvous::Rendezvous;
 pub use thread_log::ThreadLog;

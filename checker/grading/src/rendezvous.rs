@@ -18,7 +18,12 @@ pub struct Rendezvous {
 impl Rendezvous {
     /// A rendezvous for `expected` workers that each wait at most `patience` for the others.
     pub fn new(expected: usize, patience: Duration) -> Self {
-        Rendezvous { expected, patience, arrived: Mutex::new(0), all_here: Condvar::new() }
+        Rendezvous {
+            expected,
+            patience,
+            arrived: Mutex::new(0),
+            all_here: Condvar::new(),
+        }
     }
 
     /// Marks this worker as arrived and waits for the rest. Returns `true` if every worker
@@ -36,7 +41,11 @@ impl Rendezvous {
             if left.is_zero() {
                 return false;
             }
-            arrived = self.all_here.wait_timeout(arrived, left).unwrap_or_else(|e| e.into_inner()).0;
+            arrived = self
+                .all_here
+                .wait_timeout(arrived, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
         true
     }

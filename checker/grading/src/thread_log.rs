@@ -21,7 +21,10 @@ impl ThreadLog {
     pub fn record(&self) {
         let me = thread::current();
         let entry = (me.id(), me.name().map(str::to_owned));
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(entry);
     }
 
     /// The distinct threads seen.

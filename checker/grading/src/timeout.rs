@@ -27,7 +27,10 @@ pub fn within<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> T
 }
 
 /// [`within`] with an explicit limit.
-pub fn within_for<T: Send + 'static>(limit: Duration, body: impl FnOnce() -> T + Send + 'static) -> T {
+pub fn within_for<T: Send + 'static>(
+    limit: Duration,
+    body: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (done, outcome) = mpsc::channel::<Result<T, Box<dyn Any + Send>>>();
     // Name the body's thread after the test, so a panic inside it is reported under the
     // test's name rather than `<unnamed>`.
@@ -64,11 +67,14 @@ mod tests {
 
     #[test]
     fn a_stuck_body_fails_with_the_deadlock_message() {
-        let err = panic::catch_unwind(|| within_for(Duration::from_millis(50), || thread::park()))
+        let err = panic::catch_unwind(|| within_for(Duration::from_millis(50), thread::park))
             .expect_err("a body that never returns must fail");
         let message = err.downcast_ref::<String>().expect("a formatted message");
         assert!(message.starts_with(DID_NOT_FINISH), "{message}");
-        assert!(message.contains("likely deadlock or endless loop"), "{message}");
+        assert!(
+            message.contains("likely deadlock or endless loop"),
+            "{message}"
+        );
     }
 
     #[test]

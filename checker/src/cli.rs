@@ -1,0 +1,125 @@
+//! The command line: verbs and options.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::report::Format;
+
+/// Grades the concurrency kit's exercises. With no verb: your progress and what to do next.
+#[derive(Debug, Parser)]
+#[command(name = "cargo checker", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The kit's folder (default: found from the current folder upwards).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Tests to run at once (default: the number of CPUs).
+    #[arg(short, long, global = true, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Show cargo's build output even when it is not a terminal.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const EXIT_CODES: &str =
+    "Exit codes: 0 everything passed, 1 something failed, 2 usage or environment error.";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every exercise, in teaching order, with its status.
+    List,
+    /// Grade an exercise, a whole topic, or everything.
+    Check {
+        /// An exercise or a topic name (default: the next exercise to do).
+        name: Option<String>,
+        /// Grade every exercise.
+        #[arg(long, conflicts_with = "name")]
+        all: bool,
+        /// Print the result for a machine instead of a person.
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<Format>,
+        /// Print the result as JSON (same as `--format json`).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+        /// Write the formatted result to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Show a hint for an exercise, one level at a time.
+    Hint {
+        name: String,
+        /// Reveal the next hint.
+        #[arg(long)]
+        more: bool,
+    },
+    /// Check the current exercise again at every save, and move on when it passes.
+    Watch {
+        /// Look for changes every second instead of waiting for file events (network drives,
+        /// WSL mounts, containers; the watcher falls back to this by itself when events do
+        /// not arrive).
+        #[arg(long)]
+        poll: bool,
+        /// Do not watch files: press Enter to re-check.
+        #[arg(long, conflicts_with = "poll")]
+        manual: bool,
+    },
+    /// Put an exercise's file back as the kit ships it (your version is kept aside).
+    Reset {
+        name: String,
+        /// Do not ask for confirmation (required without a terminal).
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Set an exercise (or a topic) aside so progress moves on; it does not count as done.
+    Skip { name: String },
+    /// Instructors: check that checker/pristine/ holds every stub as shipped (what `reset`
+    /// restores); --write refreshes it from exercises/.
+    Pristine {
+        #[arg(long)]
+        write: bool,
+    },
+    /// Instructors: prove that every solution passes, every stub fails and every catalogued
+    /// wrong solution is rejected with a message that names its mistake.
+    Verify {
+        /// An exercise or a topic (default: everything).
+        name: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Grade everything N times and report any test whose verdict changed (flakiness).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        repeat: usize,
+    },
+    /// Instructors: check that the catalogue is consistent (files, hints, docs, wrong solutions).
+    Lint,
+    /// Instructors: scaffold a new exercise (and its topic, if new) in every place it lives.
+    New {
+        /// The topic (an existing one, or a new one to create).
+        topic: String,
+        /// The exercise's name, unique in the kit.
+        name: String,
+    },
+    /// Instructors: grade a class — one folder per student in DIR — and write a gradebook.
+    Grade {
+        /// The folder of student folders.
+        dir: PathBuf,
+        /// Only this exercise or topic.
+        #[arg(long, value_name = "NAME")]
+        only: Option<String>,
+        /// Where to write gradebook.csv and gradebook.json (default: DIR).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Internal: run one test under supervision (used by the checker itself).
+    #[command(name = "__sandbox", hide = true)]
+    Sandbox {
+        #[arg(long)]
+        timeout_ms: u64,
+        #[arg(long)]
+        max_procs: usize,
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+}

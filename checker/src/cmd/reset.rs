@@ -1,0 +1,65 @@
+//! `cargo checker reset NAME [--yes]`: put the exercise's file back as the kit ships it (from
+//! `checker/pristine/`, not from git: a student's copy may not be a git checkout, and git
+//! would restore whatever was last committed, not the stub) and mark it not done.
+//!
+//! The student's version is not thrown away: it is kept under the checker's build folder, in
+//! case the reset was a slip. Without a terminal to ask on, `--yes` is required.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Context, Result, bail};
+
+use crate::grade::Options;
+use crate::kit::Kit;
+use crate::pristine;
+
+pub fn run(kit: &Kit, name: &str, yes: bool, options: &Options) -> Result<bool> {
+    let Some(exercise) = kit.catalog.exercise(name) else {
+        if let Err(unknown) = kit.catalog.select(name) {
+            return Err(unknown.into());
+        }
+        bail!("`{name}` is a topic; reset one exercise at a time (`cargo checker list`)");
+    };
+    let pristine = pristine::read(kit, exercise)?;
+    let file = kit.exercise_file(exercise);
+    let target = kit.root.join(&file);
+    let current = std::fs::read(&target).ok();
+    let mut progress = crate::recover::open(kit, options)?;
+    if current.as_deref() == Some(pristine.as_slice()) {
+        progress.forget(name);
+        progress.save()?;
+        println!("{file} is already the stub as the kit ships it; nothing to reset");
+        return Ok(true);
+    }
+    if !yes && !confirm(&file)? {
+        println!("not reset");
+        return Ok(true);
+    }
+    if let Some(current) = current {
+        let backup = kit
+            .target_dir()
+            .join("reset-backup")
+            .join(format!("{name}.rs"));
+        std::fs::create_dir_all(backup.parent().expect("a file in a folder"))?;
+        std::fs::write(&backup, current)
+            .with_context(|| format!("cannot keep your version at {}", backup.display()))?;
+        println!("your version is kept at {}", backup.display());
+    }
+    std::fs::write(&target, &pristine).with_context(|| format!("cannot write {file}"))?;
+    progress.forget(name);
+    progress.save()?;
+    println!("{file} is reset to the stub; {name} is not done");
+    Ok(true)
+}
+
+/// Asks on the terminal; refuses (an error, exit 2) when there is none to ask on.
+fn confirm(file: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!("reset would overwrite {file}; there is no terminal to confirm on, so pass --yes");
+    }
+    eprint!("Overwrite {file} with the stub? Your changes will be set aside. [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}

@@ -1,0 +1,264 @@
+//! `cargo checker verify [NAME|TOPIC]`: the instructor's proof that the kit teaches.
+//!
+//! For every exercise: the solution passes every test; the stub fails every test (a test that
+//! passes on a stub asserts nothing about the student's work); every catalogued wrong solution
+//! fails, with a verdict containing each of its `Expect:` words.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::grade::{self, Candidate, Graded, Options, Subject, Verdict};
+use crate::kit::Kit;
+use crate::report::Report;
+use crate::wrong;
+
+/// One broken promise of the kit.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    pub exercise: String,
+    pub subject: String,
+    pub problem: String,
+}
+
+pub fn run(
+    kit: &Kit,
+    name: Option<&str>,
+    json: bool,
+    repeat: usize,
+    options: &Options,
+) -> Result<bool> {
+    let started = Instant::now();
+    // The catalogue first: a missing file or hint is cheaper to report than to build.
+    let mut problems: Vec<Problem> = crate::dev::lint::problems(kit)?
+        .into_iter()
+        .map(|problem| Problem {
+            exercise: "(catalogue)".into(),
+            subject: "lint".into(),
+            problem,
+        })
+        .collect();
+    let exercises = match name {
+        Some(name) => kit.catalog.select(name)?,
+        None => kit.catalog.exercises.iter().collect(),
+    };
+    let mut candidates = Vec::new();
+    for &exercise in &exercises {
+        candidates.push(Candidate {
+            exercise,
+            subject: Subject::Solution,
+        });
+        candidates.push(Candidate {
+            exercise,
+            subject: Subject::Stub,
+        });
+        for mistake in wrong::catalogue(kit, exercise)? {
+            candidates.push(Candidate {
+                exercise,
+                subject: Subject::Wrong(mistake),
+            });
+        }
+    }
+    let results = grade::grade(kit, &candidates, options)?;
+    problems.extend(
+        candidates
+            .iter()
+            .zip(&results)
+            .filter_map(|(c, g)| judge(c, g)),
+    );
+    for round in 2..=repeat {
+        if !json {
+            eprintln!("verify: run {round} of {repeat}");
+        }
+        let again = grade::grade(kit, &candidates, options)?;
+        problems.extend(flaky(&results, &again, round));
+    }
+    let ok = problems.is_empty();
+    if json {
+        // The shared report (results with their scores), plus what only verify knows.
+        let mut report = serde_json::to_value(Report::new("verify", &results, &kit.catalog))?;
+        report["elapsed_ms"] = (started.elapsed().as_millis() as u64).into();
+        report["problems"] = serde_json::to_value(&problems)?;
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ok);
+    }
+    print_summary(&candidates, &results);
+    for p in &problems {
+        println!(
+            "✗ {} [{}]: {}",
+            p.exercise,
+            p.subject,
+            crate::render::indent(&p.problem, "    ").trim_start()
+        );
+    }
+    let wrong_count = candidates
+        .iter()
+        .filter(|c| matches!(c.subject, Subject::Wrong(_)))
+        .count();
+    println!(
+        "\n{} exercises, {} wrong solutions: {} in {:.1} s",
+        exercises.len(),
+        wrong_count,
+        if ok {
+            "the kit holds".to_owned()
+        } else {
+            format!("{} problems", problems.len())
+        },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ok)
+}
+
+/// What is wrong with one graded candidate, if anything.
+fn judge(candidate: &Candidate, graded: &Graded) -> Option<Problem> {
+    let problem = |text: String| Problem {
+        exercise: graded.exercise.clone(),
+        subject: graded.subject.clone(),
+        problem: text,
+    };
+    let failures = || {
+        graded
+            .tests
+            .iter()
+            .filter(|t| !t.passed())
+            .map(|t| format!("{}: {}", t.name, t.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if graded.verdict == Verdict::CompileError {
+        return Some(problem(format!(
+            "does not compile:\n{}",
+            graded.compile_errors.join("\n")
+        )));
+    }
+    match &candidate.subject {
+        Subject::Solution if !graded.passed() => Some(problem(format!(
+            "the reference solution fails:\n{}",
+            failures()
+        ))),
+        Subject::Stub => {
+            let passing: Vec<&str> = graded
+                .tests
+                .iter()
+                .filter(|t| t.passed())
+                .map(|t| t.name.as_str())
+                .collect();
+            (!passing.is_empty()).then(|| {
+                problem(format!(
+                    "passes on the stub, so it checks nothing the student writes: {}",
+                    passing.join(", ")
+                ))
+            })
+        }
+        Subject::Wrong(mistake) if graded.passed() => Some(problem(format!(
+            "the wrong solution passes every test: the suite does not catch \"{}\"",
+            mistake.mistake
+        ))),
+        Subject::Wrong(mistake) => {
+            let verdict = graded
+                .tests
+                .iter()
+                .map(|t| t.message.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let missing = wrong::missing_expectations(mistake, &verdict);
+            (!missing.is_empty()).then(|| {
+                problem(format!(
+                    "rejected, but the verdict never says {:?}; it says:\n{}",
+                    missing,
+                    failures()
+                ))
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Tests whose verdict differs between the first run and run `round`.
+fn flaky(first: &[Graded], again: &[Graded], round: usize) -> Vec<Problem> {
+    let mut found = Vec::new();
+    for (a, b) in first.iter().zip(again) {
+        for (ta, tb) in a.tests.iter().zip(&b.tests) {
+            if ta.passed() != tb.passed() {
+                let verdicts =
+                    |t: &crate::outcome::TestResult| if t.passed() { "passed" } else { "failed" };
+                found.push(Problem {
+                    exercise: a.exercise.clone(),
+                    subject: a.subject.clone(),
+                    problem: format!(
+                        "flaky: {} {} on run 1 but {} on run {round}: {}",
+                        ta.name,
+                        verdicts(ta),
+                        verdicts(tb),
+                        if tb.passed() {
+                            &ta.message
+                        } else {
+                            &tb.message
+                        }
+                    ),
+                });
+            }
+        }
+        if a.verdict != b.verdict && a.tests.len() != b.tests.len() {
+            found.push(Problem {
+                exercise: a.exercise.clone(),
+                subject: a.subject.clone(),
+                problem: format!(
+                    "flaky: verdict {:?} on run 1 but {:?} on run {round}",
+                    a.verdict, b.verdict
+                ),
+            });
+        }
+    }
+    found
+}
+
+fn print_summary(candidates: &[Candidate], results: &[Graded]) {
+    let mut current = String::new();
+    for (candidate, graded) in candidates.iter().zip(results) {
+        if graded.exercise != current {
+            current = graded.exercise.clone();
+            println!("{} ({})", graded.exercise, graded.topic);
+        }
+        let failed = graded.tests.iter().filter(|t| !t.passed()).count();
+        let line = match &candidate.subject {
+            Subject::Solution => format!(
+                "solution   {:?}: {}/{} tests pass",
+                graded.verdict,
+                graded.tests.len() - failed,
+                graded.tests.len()
+            ),
+            Subject::Stub => format!(
+                "stub       {:?}: {}/{} tests fail",
+                graded.verdict,
+                failed,
+                graded.tests.len()
+            ),
+            Subject::Wrong(w) => {
+                let first = graded
+                    .tests
+                    .iter()
+                    .find(|t| !t.passed())
+                    .map(|t| first_line(&t.message))
+                    .unwrap_or_default();
+                format!(
+                    "wrong      {:<24} {failed}/{} fail — {first}",
+                    w.name,
+                    graded.tests.len()
+                )
+            }
+            Subject::Student | Subject::Submission(_) => String::new(),
+        };
+        println!("  {line}");
+    }
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() > 90 {
+        format!("{}…", line.chars().take(90).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}

@@ -1,0 +1,107 @@
+//! `cargo checker`: the concurrency kit's grader.
+//!
+//! Students: progress, `check`, `hint`, `list`. Instructors: `verify`. The checker builds the
+//! exercises with cargo, runs each test in a sandboxed process (its own process group, bounded
+//! in time and in processes, swept clean afterwards) and turns what the tests say into a
+//! verdict naming the file, the line and the concept.
+
+mod cargo;
+mod catalog;
+mod cgroup;
+mod cli;
+mod cmd;
+mod dev;
+mod grade;
+mod kit;
+mod libtest;
+mod outcome;
+mod pristine;
+mod procs;
+mod progress;
+mod recover;
+mod render;
+mod report;
+mod runner;
+mod sandbox;
+mod style;
+mod variants;
+mod wrong;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Parser;
+
+use cli::{Cli, Command};
+use kit::Kit;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<bool> {
+    if let Some(Command::Sandbox {
+        timeout_ms,
+        max_procs,
+        command,
+    }) = &cli.command
+    {
+        let limits = sandbox::Limits {
+            timeout: Duration::from_millis(*timeout_ms),
+            max_procs: *max_procs,
+        };
+        sandbox::run(&limits, &command[0], &command[1..])?;
+        return Ok(true);
+    }
+    let kit = Kit::locate(cli.root.as_deref(), &std::env::current_dir()?)?;
+    let options = cmd::options(cli.jobs, cli.verbose);
+    let graded = |f: &dyn Fn() -> Result<bool>| -> Result<bool> {
+        // Whatever the graded code starts and abandons is re-parented to us, and swept below.
+        nix::sys::prctl::set_child_subreaper(true)?;
+        let result = f();
+        sandbox::kill_tree(std::process::id() as i32);
+        result
+    };
+    match &cli.command {
+        None => cmd::status::run(&kit, &options),
+        Some(Command::List) => cmd::list::run(&kit, &options),
+        Some(Command::Hint { name, more }) => cmd::hint::run(&kit, name, *more, &options),
+        Some(Command::Watch { poll, manual }) => cmd::watch::run(&kit, *poll, *manual, &options),
+        Some(Command::Reset { name, yes }) => cmd::reset::run(&kit, name, *yes, &options),
+        Some(Command::Skip { name }) => cmd::skip::run(&kit, name, &options),
+        Some(Command::Pristine { write }) => cmd::pristine::run(&kit, *write),
+        Some(Command::Check {
+            name,
+            all,
+            format,
+            json,
+            output,
+        }) => {
+            let format = if *json {
+                Some(report::Format::Json)
+            } else {
+                *format
+            };
+            let output = output.as_deref();
+            graded(&|| cmd::check::run(&kit, name.as_deref(), *all, format, output, &options))
+        }
+        Some(Command::Lint) => dev::lint::run(&kit),
+        Some(Command::New { topic, name }) => dev::new::run(&kit, topic, name),
+        Some(Command::Grade { dir, only, out }) => {
+            graded(&|| dev::class::run(&kit, dir, only.as_deref(), out.as_deref(), &options))
+        }
+        Some(Command::Verify { name, json, repeat }) => {
+            graded(&|| cmd::verify::run(&kit, name.as_deref(), *json, *repeat, &options))
+        }
+        Some(Command::Sandbox { .. }) => unreachable!("handled above"),
+    }
+}

@@ -1,0 +1,174 @@
+//! Turning what a test printed (and what its sandbox saw) into a verdict a student can act on.
+
+use serde::Serialize;
+
+use crate::libtest::{self, Panic};
+use crate::runner::RawOutcome;
+
+/// The verdict on one test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestStatus {
+    Passed,
+    Failed,
+    /// The stub's `todo!()` was reached: the student has not written this part yet.
+    NotImplemented,
+    /// The test did not finish in time: a deadlock, a lost wake-up, an endless loop.
+    TimedOut,
+    /// The test process died of a signal (abort, segfault) or was killed as a fork bomb.
+    Crashed,
+}
+
+/// One test's result, as every report format renders it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    pub name: String,
+    pub status: TestStatus,
+    /// The assertion message, or what went wrong, in a sentence or two.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    /// `file:line:col` of the failure, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    pub duration_ms: u64,
+    /// What the test printed (clipped), for failures.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub output: String,
+}
+
+const NOT_IMPLEMENTED: &str = "not yet implemented";
+
+impl TestResult {
+    pub fn passed(&self) -> bool {
+        self.status == TestStatus::Passed
+    }
+
+    /// Reads a raw outcome.
+    pub fn from_raw(name: &str, raw: &RawOutcome, timeout_secs: u64) -> TestResult {
+        let panics = libtest::parse_panics(&raw.output);
+        let (status, mut message, location) = judge(name, raw, &panics, timeout_secs);
+        let leftovers = raw
+            .trailer
+            .as_ref()
+            .map(|t| t.leftovers.as_slice())
+            .unwrap_or_default();
+        if status != TestStatus::Passed && !leftovers.is_empty() && !message.starts_with("left ") {
+            message.push_str(&format!(
+                "\nit also left {} process(es) running: {}",
+                leftovers.len(),
+                leftovers.join(", ")
+            ));
+        }
+        let output = if status == TestStatus::Passed {
+            String::new()
+        } else {
+            raw.output.trim().to_owned()
+        };
+        TestResult {
+            name: name.to_owned(),
+            status,
+            message,
+            location,
+            duration_ms: raw.elapsed.as_millis() as u64,
+            output,
+        }
+    }
+}
+
+fn judge(
+    test: &str,
+    raw: &RawOutcome,
+    panics: &[Panic],
+    timeout_secs: u64,
+) -> (TestStatus, String, Option<String>) {
+    let Some(trailer) = &raw.trailer else {
+        let message = "the test's sandbox ended without a report (killed from outside?)";
+        return (TestStatus::Crashed, message.into(), None);
+    };
+    if let Some(count) = trailer.fork_bomb {
+        let message = format!(
+            "fork bomb: the test started more than {count} processes at once and was killed; \
+             every fork needs a bound and every child a wait"
+        );
+        return (TestStatus::Crashed, message, None);
+    }
+    if trailer.timed_out {
+        let message = format!(
+            "did not finish within {timeout_secs} s — likely deadlock or endless loop \
+             (the checker killed it; no message came from the test)"
+        );
+        return (TestStatus::TimedOut, message, None);
+    }
+    if trailer.code == Some(0) {
+        // Passed. Panics printed on the way were expected (a `should_panic` test, a worker
+        // that panics on purpose).
+        if trailer.leftovers.is_empty() {
+            return (TestStatus::Passed, String::new(), None);
+        }
+        let message = format!(
+            "left {} process(es) running after the test ended (the checker killed them): {}; \
+             every child must be waited for, every daemon stopped",
+            trailer.leftovers.len(),
+            trailer.leftovers.join(", ")
+        );
+        return (TestStatus::Failed, message, None);
+    }
+    if let Some(todo) = panics
+        .iter()
+        .find(|p| p.message.starts_with(NOT_IMPLEMENTED))
+    {
+        let message = format!(
+            "not implemented yet: replace the `todo!()` at {}",
+            todo.location
+        );
+        return (
+            TestStatus::NotImplemented,
+            message,
+            Some(todo.location.clone()),
+        );
+    }
+    // The panic that failed the test is the last one on the test's own thread (the suite's
+    // `within` names its thread after the test); other threads' panics are context: show
+    // those raised by the graded code, not those the suite raises on purpose.
+    if let Some(primary) = panics
+        .iter()
+        .rev()
+        .find(|p| p.thread == test)
+        .or(panics.last())
+    {
+        let status = if primary.message.starts_with("did not finish") {
+            TestStatus::TimedOut
+        } else {
+            TestStatus::Failed
+        };
+        let mut message = format!("{}\n(at {})", primary.message, primary.location);
+        let context = panics
+            .iter()
+            .filter(|p| *p != primary && !p.location.contains("checker/suites/"))
+            .take(3);
+        for p in context {
+            message.push_str(&format!(
+                "\nbefore that, thread '{}' panicked at {}: {}",
+                p.thread, p.location, p.message
+            ));
+        }
+        return (status, message, Some(primary.location.clone()));
+    }
+    if let Some(signal) = trailer.signal {
+        let name = nix::sys::signal::Signal::try_from(signal)
+            .map(|s| s.as_str())
+            .unwrap_or("an unknown signal");
+        let message = format!(
+            "the test process was killed by {name} (an abort, a crash, or a signal it sent itself)"
+        );
+        return (TestStatus::Crashed, message, None);
+    }
+    let tail: Vec<&str> = raw.output.lines().rev().take(5).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    let message = format!(
+        "the test process exited with code {:?}: {}",
+        trailer.code,
+        tail.join(" / ")
+    );
+    (TestStatus::Failed, message, None)
+}

@@ -1,0 +1,61 @@
+//! Opening the student's progress for a verb: renamed exercises carried over, and a damaged,
+//! truncated or old-format file rebuilt by re-checking every exercise.
+//!
+//! The progress file is a cache of verdicts that the student's files determine, so a file
+//! that cannot be read loses nothing that grading cannot give back: one line says what
+//! happened, every exercise is graded quietly, and one line says where the student stands.
+
+use anyhow::Result;
+
+use crate::grade::{self, Candidate, Options, Subject};
+use crate::kit::Kit;
+use crate::progress::Progress;
+
+/// The progress file, ready to use: renames applied, damage repaired and saved.
+pub fn open(kit: &Kit, options: &Options) -> Result<Progress> {
+    let path = kit.progress_file();
+    let mut progress = Progress::load(&path);
+    let moved = progress.carry_over_renames(&kit.catalog);
+    let Some(damage) = progress.damage.take() else {
+        if moved {
+            progress.save()?;
+        }
+        return Ok(progress);
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    eprintln!("note: {name} is {damage}; rebuilding it by re-checking every exercise ...");
+    let candidates: Vec<Candidate> = kit
+        .catalog
+        .exercises
+        .iter()
+        .map(|exercise| Candidate {
+            exercise,
+            subject: Subject::Student,
+        })
+        .collect();
+    // The student's code runs here as in `check`: orphans come back to us and are swept.
+    nix::sys::prctl::set_child_subreaper(true)?;
+    let results = grade::grade(kit, &candidates, options);
+    crate::sandbox::kill_tree(std::process::id() as i32);
+    for result in results? {
+        // A skip the student made survives the rebuild unless the exercise now passes.
+        if result.passed() || !progress.is_settled(&result.exercise) {
+            progress.record(&result.exercise, result.passed());
+        }
+    }
+    progress.save()?;
+    let done = kit
+        .catalog
+        .exercises
+        .iter()
+        .filter(|e| progress.is_done(&e.name))
+        .count();
+    eprintln!(
+        "note: {name} rebuilt: {done} of {} exercises pass",
+        kit.catalog.exercises.len()
+    );
+    Ok(progress)
+}

@@ -1,0 +1,94 @@
+//! The wrong-solution catalogue: `solutions/TOPIC/wrong/EXERCISE/MISTAKE.rs`.
+//!
+//! Each file replaces the exercise's file in a copy of the solution crate. It opens with
+//! `//! Wrong: ...` (the mistake) and `//! Expect: ...` lines (words the failing verdict must
+//! contain, so we know the suite names the concept the mistake misses).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::catalog::Exercise;
+use crate::kit::Kit;
+
+/// One catalogued mistake.
+#[derive(Debug, Clone)]
+pub struct WrongSolution {
+    /// The file stem: `kept_sender` for `kept_sender.rs`.
+    pub name: String,
+    pub path: PathBuf,
+    /// The `Wrong:` line.
+    pub mistake: String,
+    /// The `Expect:` lines.
+    pub expect: Vec<String>,
+}
+
+/// The catalogue folder of an exercise.
+pub fn folder(kit: &Kit, exercise: &Exercise) -> PathBuf {
+    kit.root
+        .join("solutions")
+        .join(&exercise.topic)
+        .join("wrong")
+        .join(&exercise.name)
+}
+
+/// The catalogued mistakes of an exercise, sorted by name.
+pub fn catalogue(kit: &Kit, exercise: &Exercise) -> Result<Vec<WrongSolution>> {
+    let dir = folder(kit, exercise);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for entry in
+        std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
+    {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            found.push(parse(&path)?);
+        }
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(found)
+}
+
+fn parse(path: &Path) -> Result<WrongSolution> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let header = |key: &str| -> Vec<String> {
+        text.lines()
+            .take_while(|l| l.starts_with("//!") || l.trim().is_empty())
+            .filter_map(|l| l.trim_start_matches("//!").trim().strip_prefix(key))
+            .map(|v| v.trim().to_owned())
+            .collect()
+    };
+    let mistake = header("Wrong:").into_iter().next().unwrap_or_default();
+    let expect = header("Expect:");
+    if mistake.is_empty() || expect.is_empty() {
+        bail!(
+            "{}: a wrong solution opens with `//! Wrong: ...` and at least one `//! Expect: ...` line",
+            path.display()
+        );
+    }
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(WrongSolution {
+        name,
+        path: path.to_path_buf(),
+        mistake,
+        expect,
+    })
+}
+
+/// The `Expect:` words that `verdict` (all the failure text, lowercased) does not contain.
+pub fn missing_expectations<'a>(wrong: &'a WrongSolution, verdict: &str) -> Vec<&'a str> {
+    let verdict = verdict.to_lowercase();
+    wrong
+        .expect
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !verdict.contains(&e.to_lowercase()))
+        .collect()
+}

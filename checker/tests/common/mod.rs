@@ -1,0 +1,94 @@
+//! Shared by the checker's CLI tests: a throw-away copy of the kit to play the student in.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The real kit, the one these tests belong to.
+pub fn real_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("checker/ is inside the kit")
+        .to_path_buf()
+}
+
+/// The checker binary, running in `dir` (building into that kit's own `target/checker`).
+pub fn checker_in(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_checker"));
+    cmd.current_dir(dir)
+        .env_remove("KIT_TARGET_DIR")
+        .env_remove("CARGO_TARGET_DIR");
+    cmd
+}
+
+/// A copy of the kit's sources in a temporary folder: what a student's clone looks like.
+pub struct KitCopy {
+    pub dir: TempDir,
+}
+
+impl KitCopy {
+    pub fn new() -> KitCopy {
+        let dir = tempfile::Builder::new()
+            .prefix("kit-copy-")
+            .tempdir()
+            .unwrap();
+        let root = real_root();
+        for item in [
+            "Cargo.toml",
+            "Cargo.lock",
+            ".cargo",
+            "checker",
+            "exercises",
+            "solutions",
+            "docs",
+        ] {
+            copy(&root.join(item), &dir.path().join(item));
+        }
+        KitCopy { dir }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    pub fn checker(&self) -> Command {
+        checker_in(self.dir.path())
+    }
+
+    /// Puts a file of the kit (relative to the real root) in place of the student's file.
+    pub fn replace(&self, exercise_file: &str, with: &str) {
+        std::fs::copy(real_root().join(with), self.path(exercise_file)).unwrap();
+    }
+}
+
+fn copy(from: &Path, to: &Path) {
+    if from.is_dir() {
+        if from
+            .file_name()
+            .is_some_and(|n| n == "target" || n == "tests")
+        {
+            return;
+        }
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            copy(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else if from.is_file() {
+        std::fs::copy(from, to).unwrap();
+    }
+}
+
+/// Parses a command's stdout as JSON.
+pub fn json(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}

@@ -1,0 +1,50 @@
+//! A pidfile that guards a single instance: a second copy of a daemon refuses to start while
+//! the first runs, and a pidfile left behind by a daemon that died (stale) is taken over.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::sys::signal::kill;
+use nix::unistd::Pid;
+
+/// Why the pidfile could not be taken.
+#[derive(Debug)]
+pub enum Refused {
+    /// A live process with this pid holds it.
+    Running(i32),
+    /// The file could not be read or written.
+    Io(io::Error),
+}
+
+impl From<io::Error> for Refused {
+    fn from(e: io::Error) -> Refused {
+        Refused::Io(e)
+    }
+}
+
+/// A held pidfile, removed when dropped.
+#[derive(Debug)]
+pub struct PidFile {
+    path: PathBuf,
+}
+
+impl PidFile {
+    /// Where the pidfile is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+// TODO: the pidfile must go when its holder is done with it.
+
+/// Takes the pidfile at `path` for this process, writing its pid there. Refuses if a running
+/// process holds it; takes over a stale one (its process is gone, or its content is not a pid).
+pub fn acquire(path: &Path) -> Result<PidFile, Refused> {
+    // TODO: create the file only if it does not exist, in one step
+    // (`OpenOptions::new().write(true).create_new(true)`), and write our pid.
+    // TODO: if it exists: is the pid in it a running process? (`kill(pid, None)` sends no
+    // signal, it only checks.) Running: refuse. Otherwise it is stale: remove it and retry.
+    todo!()
+}

@@ -1,0 +1,41 @@
+//! Daemon and non-daemon threads, as Python's `threading` has them: when the main thread is
+//! done, the program waits for every non-daemon thread, but not for daemon threads, which
+//! die with the process.
+
+use std::thread::{self, JoinHandle};
+
+/// The threads a program started, each daemon or not.
+#[derive(Default)]
+pub struct Threads {
+    waited_for: Vec<JoinHandle<()>>,
+}
+
+impl Threads {
+    /// No threads yet.
+    pub fn new() -> Threads {
+        Threads::default()
+    }
+
+    /// Starts `work` on a new thread called `name`. A `daemon` thread is background work
+    /// (a periodic saver, a monitor) that nobody waits for at shutdown.
+    pub fn spawn(&mut self, name: &str, daemon: bool, work: impl FnOnce() + Send + 'static) {
+        let handle = thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(work)
+            .expect("spawn a thread");
+        // Dropping a `JoinHandle` detaches the thread: that is a daemon. Keeping it lets
+        // `shutdown` wait for the thread: that is a non-daemon.
+        if !daemon {
+            self.waited_for.push(handle);
+        }
+    }
+
+    /// What happens when the main thread is done: wait for every non-daemon thread; daemon
+    /// threads keep running only until the process exits (in Rust, when `main` returns).
+    pub fn shutdown(self) {
+        for handle in self.waited_for {
+            // A worker that panicked has ended too; shutdown goes on.
+            let _ = handle.join();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Wrong: refuses to start whenever the pidfile exists, without checking that its process is
+//! still running, so a daemon that crashed once can never be started again.
+//! Expect: stale pidfile
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::sys::signal::kill;
+use nix::unistd::Pid;
+
+/// Why the pidfile could not be taken.
+#[derive(Debug)]
+pub enum Refused {
+    /// A live process with this pid holds it.
+    Running(i32),
+    /// The file could not be read or written.
+    Io(io::Error),
+}
+
+impl From<io::Error> for Refused {
+    fn from(e: io::Error) -> Refused {
+        Refused::Io(e)
+    }
+}
+
+/// A held pidfile, removed when dropped.
+#[derive(Debug)]
+pub struct PidFile {
+    path: PathBuf,
+}
+
+impl PidFile {
+    /// Where the pidfile is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Takes the pidfile at `path` for this process, writing its pid there. Refuses if a running
+/// process holds it; takes over a stale one (its process is gone, or its content is not a pid).
+pub fn acquire(path: &Path) -> Result<PidFile, Refused> {
+    for _ in 0..3 {
+        // `create_new` (O_CREAT | O_EXCL) checks and creates in one step: of two processes
+        // starting at once, exactly one gets the file. Checking `exists()` first would let
+        // both through.
+        match OpenOptions::new().write(true).create_new(true).open(path) {
+            Ok(mut file) => {
+                writeln!(file, "{}", std::process::id())?;
+                return Ok(PidFile {
+                    path: path.to_owned(),
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let pid = fs::read_to_string(path)?.trim().parse().unwrap_or(0);
+                return Err(Refused::Running(pid));
+                // Stale: the daemon that wrote it died without cleaning up. Take it over.
+                match fs::remove_file(path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
+                    _ => {}
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Refused::Io(io::Error::other(
+        "the pidfile keeps changing under us",
+    )))
+}
+
+/// The pid in the file, if it names a process that is still running.
+#[allow(dead_code)]
+fn holder(path: &Path) -> Option<i32> {
+    let pid: i32 = fs::read_to_string(path).ok()?.trim().parse().ok()?;
+    // Signal 0 sends nothing and only checks that the process exists (EPERM: it exists but
+    // belongs to someone else).
+    match kill(Pid::from_raw(pid), None) {
+        Ok(()) | Err(Errno::EPERM) if pid > 0 => Some(pid),
+        _ => None,
+    }
+}

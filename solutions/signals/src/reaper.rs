@@ -1,0 +1,37 @@
+//! Reaping on SIGCHLD: the kernel sends SIGCHLD when a child ends; the parent then collects
+//! every child that has ended, without blocking on the ones still running.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use nix::errno::Errno;
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+use signal_hook::consts::SIGCHLD;
+
+/// Installs a SIGCHLD handler that sets the returned flag.
+pub fn watch_children() -> io::Result<Arc<AtomicBool>> {
+    let ended = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(SIGCHLD, Arc::clone(&ended))?;
+    Ok(ended)
+}
+
+/// Reaps every child that has ended by now and returns each one's pid and exit code (minus
+/// the signal number if a signal killed it). Never blocks: children still running are left.
+pub fn reap_ended() -> nix::Result<Vec<(Pid, i32)>> {
+    let mut reaped = Vec::new();
+    // Signals do not queue: three children ending together may deliver a single SIGCHLD. So
+    // one signal means "at least one ended": keep asking until none is left. WNOHANG makes
+    // waitpid answer "still running" instead of blocking on a child that has not ended.
+    loop {
+        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(pid, code)) => reaped.push((pid, code)),
+            Ok(WaitStatus::Signaled(pid, signal, _)) => reaped.push((pid, -(signal as i32))),
+            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => return Ok(reaped),
+            // Stopped or continued children have not ended.
+            Ok(_) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Wrong: stops the child with `Child::kill`, which sends SIGKILL: the child cannot catch it and
+//! never gets to shut down gracefully.
+//! Expect: not stopped gracefully
+
+use std::io;
+use std::process::{Child, Command, ExitStatus};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+/// A running child under supervision.
+pub struct Supervisor {
+    child: Child,
+}
+
+impl Supervisor {
+    /// Starts `command` as the supervised child.
+    pub fn start(command: &mut Command) -> io::Result<Supervisor> {
+        Ok(Supervisor {
+            child: command.spawn()?,
+        })
+    }
+
+    /// The child's pid.
+    pub fn child_pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Runs until the child ends on its own, or until `stop` is set; then forwards SIGTERM to
+    /// the child and waits for it. Returns how the child ended.
+    pub fn run(mut self, stop: &AtomicBool) -> io::Result<ExitStatus> {
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if stop.load(Ordering::SeqCst) {
+                // Stop the child for sure.
+                self.child.kill()?;
+                return self.child.wait();
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+}

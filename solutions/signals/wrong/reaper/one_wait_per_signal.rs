@@ -1,0 +1,37 @@
+//! Wrong: reaps one child per SIGCHLD; signals do not queue, so when several children end
+//! together only one is reaped and the others stay zombies.
+//! Expect: zombie
+//! Expect: signals do not queue
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use nix::errno::Errno;
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+use signal_hook::consts::SIGCHLD;
+
+/// Installs a SIGCHLD handler that sets the returned flag.
+pub fn watch_children() -> io::Result<Arc<AtomicBool>> {
+    let ended = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(SIGCHLD, Arc::clone(&ended))?;
+    Ok(ended)
+}
+
+/// Reaps every child that has ended by now and returns each one's pid and exit code (minus
+/// the signal number if a signal killed it). Never blocks: children still running are left.
+pub fn reap_ended() -> nix::Result<Vec<(Pid, i32)>> {
+    let mut reaped = Vec::new();
+    // Signals do not queue: three children ending together may deliver a single SIGCHLD. So
+    // one signal means "at least one ended": keep asking until none is left. WNOHANG makes
+    // waitpid answer "still running" instead of blocking on a child that has not ended.
+    // One SIGCHLD, one child.
+    match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+        Ok(WaitStatus::Exited(pid, code)) => reaped.push((pid, code)),
+        Ok(WaitStatus::Signaled(pid, signal, _)) => reaped.push((pid, -(signal as i32))),
+        Ok(_) | Err(Errno::ECHILD) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(reaped)
+}
