@@ -8,6 +8,10 @@ use std::sync::Once;
 
 use crate::within;
 
+/// How a verdict says where it comes from (after the finding, so the first line names the concept).
+const FOUND: &str =
+    "(found by the model checker, which runs the test under every interleaving of its threads)";
+
 /// The prefix of loom's deadlock report.
 const LOOM_DEADLOCK: &str = "deadlock; threads = ";
 
@@ -32,10 +36,7 @@ pub fn model_check(hint: &'static str, explore: impl FnOnce() + Send + 'static) 
         let outcome = panic::catch_unwind(AssertUnwindSafe(explore));
         HINT.set(None);
         if let Err(payload) = outcome {
-            panic!(
-                "the model checker found an interleaving that fails:\n{}\n  → {hint}",
-                explain(payload.as_ref())
-            );
+            panic!("{}\n  → {hint}\n  {FOUND}", explain(payload.as_ref()));
         }
     });
 }
@@ -51,10 +52,7 @@ fn install_deadlock_reporter() {
             if let Some(hint) = HINT.get() {
                 if message(info.payload()).starts_with(LOOM_DEADLOCK) {
                     DEADLOCKED.set(true);
-                    eprintln!(
-                        "the model checker found an interleaving that fails:\n{}\n  → {hint}",
-                        explain(info.payload())
-                    );
+                    eprintln!("{}\n  → {hint}\n  {FOUND}", explain(info.payload()));
                     return;
                 }
                 if DEADLOCKED.get() {
@@ -155,8 +153,9 @@ mod tests {
             .expect_err("the exploration failed");
         let text = err.downcast_ref::<String>().unwrap();
         assert!(
-            text.contains("count is 1") && text.ends_with("lost update: hint"),
+            text.starts_with("count is 1\n  → lost update: hint\n"),
             "{text}"
         );
+        assert!(text.contains("model checker"), "{text}");
     }
 }
