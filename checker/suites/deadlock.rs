@@ -1,6 +1,11 @@
 //! Grading suite for the `deadlock` topic: stress tests on the real `std` primitives. A
 //! deadlock here shows as "did not finish — likely deadlock"; the model-checked suite,
 //! `deadlock_model.rs`, finds it on every run and says which threads wait where.
+//!
+//! Only deterministic tests live here: behaviour on one thread, hangs that every run reaches, and
+//! what a model cannot see (slow work, poisoning, starvation, real parallel readers). A race that
+//! a contention test would catch one run in N, the model suite catches on every run; a test whose
+//! verdict changes from run to run would be flaky, and the kit has none.
 
 use grading::within;
 use std::sync::Arc;
@@ -37,32 +42,6 @@ mod backoff {
             );
         });
     }
-
-    #[test]
-    fn opposite_orders_finish_under_contention() {
-        within(|| {
-            let locks = Arc::new((Mutex::new(0u64), Mutex::new(0u64)));
-            on_threads(&locks, 4, |(x, y), i| {
-                for _ in 0..5_000 {
-                    if i % 2 == 0 {
-                        let (mut x, mut y) = lock_both(x, y);
-                        *x += 1;
-                        *y += 1;
-                    } else {
-                        let (mut y, mut x) = lock_both(y, x);
-                        *x += 1;
-                        *y += 1;
-                    }
-                }
-            });
-            let (x, y) = (*locks.0.lock().unwrap(), *locks.1.lock().unwrap());
-            assert_eq!(
-                (x, y),
-                (20_000, 20_000),
-                "lost update: both locks were not held together"
-            );
-        });
-    }
 }
 
 mod transfer {
@@ -96,64 +75,11 @@ mod transfer {
             assert_eq!(bank.balance(0), 100);
         });
     }
-
-    #[test]
-    fn opposite_transfers_and_audits_finish() {
-        within(|| {
-            let bank = Arc::new(Bank::new(vec![1_000, 1_000, 1_000]));
-            on_threads(&bank, 3, |bank, i| {
-                for round in 0..5_000 {
-                    match i {
-                        0 => drop(bank.transfer(0, 1, 3)),
-                        1 => drop(bank.transfer(1, 0, 2)),
-                        _ if round % 4 == 0 => {
-                            assert_eq!(bank.total(), 3_000, "transfer seen half done")
-                        }
-                        _ => drop(bank.transfer(2, 0, 1) && bank.transfer(1, 2, 1)),
-                    }
-                }
-            });
-            assert_eq!(bank.total(), 3_000, "money created or destroyed");
-        });
-    }
 }
 
 mod philosophers {
     use super::*;
     use deadlock::philosophers::Table;
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-    const SEATS: usize = 5;
-    static EATING: [AtomicBool; SEATS] = [const { AtomicBool::new(false) }; SEATS];
-    static MEALS: AtomicUsize = AtomicUsize::new(0);
-
-    #[test]
-    fn everyone_eats_without_deadlock_or_shared_forks() {
-        within(|| {
-            let table = Arc::new(Table::new(SEATS));
-            assert_eq!(table.seats(), SEATS);
-            on_threads(&table, SEATS, |table, seat| {
-                for _ in 0..2_000 {
-                    table.eat(seat, || {
-                        EATING[seat].store(true, Ordering::SeqCst);
-                        for neighbour in [(seat + 1) % SEATS, (seat + SEATS - 1) % SEATS] {
-                            assert!(
-                                !EATING[neighbour].load(Ordering::SeqCst),
-                                "fork not held: philosophers {seat} and {neighbour} ate at the same time"
-                            );
-                        }
-                        MEALS.fetch_add(1, Ordering::SeqCst);
-                        EATING[seat].store(false, Ordering::SeqCst);
-                    });
-                }
-            });
-            assert_eq!(
-                MEALS.load(Ordering::SeqCst),
-                SEATS * 2_000,
-                "every meal eaten once"
-            );
-        });
-    }
 
     #[test]
     fn eat_returns_the_meal() {
@@ -255,37 +181,6 @@ mod fair_rwlock {
                     "two readers could not hold the lock at the same time"
                 );
             }
-        });
-    }
-
-    #[test]
-    fn writers_are_alone_under_contention() {
-        use std::sync::atomic::{AtomicIsize, Ordering};
-        // Positive: readers inside; -1: one writer inside.
-        static INSIDE: AtomicIsize = AtomicIsize::new(0);
-        within(|| {
-            let lock = Arc::new(FairRwLock::new());
-            on_threads(&lock, 4, |lock, i| {
-                for _ in 0..3_000 {
-                    if i % 2 == 0 {
-                        let _writing = lock.write();
-                        let before = INSIDE.swap(-1, Ordering::SeqCst);
-                        assert_eq!(
-                            before, 0,
-                            "mutual exclusion: a writer got in with others inside"
-                        );
-                        INSIDE.store(0, Ordering::SeqCst);
-                    } else {
-                        let _reading = lock.read();
-                        let before = INSIDE.fetch_add(1, Ordering::SeqCst);
-                        assert!(
-                            before >= 0,
-                            "mutual exclusion: a reader got in beside a writer"
-                        );
-                        INSIDE.fetch_sub(1, Ordering::SeqCst);
-                    }
-                }
-            });
         });
     }
 }

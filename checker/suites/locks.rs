@@ -1,5 +1,10 @@
 //! Grading suite for the `locks` topic: stress tests on the real `std` primitives. The
 //! interleavings these cannot force are explored by the model-checked suite, `locks_model.rs`.
+//!
+//! Only deterministic tests live here: behaviour on one thread, hangs that every run reaches, and
+//! what a model cannot see (slow work, poisoning, starvation, real parallel readers). A race that
+//! a contention test would catch one run in N, the model suite catches on every run; a test whose
+//! verdict changes from run to run would be flaky, and the kit has none.
 
 use grading::within;
 
@@ -8,13 +13,15 @@ mod mutex_counter {
     use locks::mutex_counter::{Counter, count_with};
 
     #[test]
-    fn counts_every_increment_under_contention() {
+    fn the_workers_share_one_counter() {
         within(|| {
-            let total = count_with(4, 20_000);
+            // One worker, so no race: this checks the sharing, the model suite the locking.
+            let total = count_with(1, 1_000);
             assert_eq!(
-                total, 80_000,
-                "lost update: 4 threads × 20000 increments gave {total}"
+                total, 1_000,
+                "lost update: the worker's 1000 increments gave {total} (share ONE counter)"
             );
+            assert_eq!(count_with(3, 0), 0);
         });
     }
 
@@ -33,8 +40,6 @@ mod mutex_counter {
 mod printer {
     use super::*;
     use locks::printer::Printer;
-    use std::sync::Arc;
-    use std::thread;
 
     #[test]
     fn prints_whole_lines() {
@@ -46,47 +51,11 @@ mod printer {
             assert_eq!(text, "hello, world\n\n");
         });
     }
-
-    #[test]
-    fn lines_from_threads_never_interleave() {
-        within(|| {
-            let printer = Arc::new(Printer::new(Vec::new()));
-            let workers: Vec<_> = (0..4)
-                .map(|t| {
-                    let printer = Arc::clone(&printer);
-                    thread::spawn(move || {
-                        let (a, b, c) = (format!("[{t}"), format!("-{t}-"), format!("{t}]"));
-                        for _ in 0..500 {
-                            printer.print_line(&[&a, &b, &c]);
-                        }
-                    })
-                })
-                .collect();
-            for w in workers {
-                w.join().unwrap();
-            }
-            let printer = Arc::into_inner(printer).expect("the workers are done");
-            let text = String::from_utf8(printer.into_inner()).unwrap();
-            assert_eq!(text.lines().count(), 2000, "every line printed once");
-            for line in text.lines() {
-                let t = &line[1..2];
-                assert_eq!(
-                    line,
-                    format!("[{t}-{t}-{t}]"),
-                    "interleaved output: a line mixes pieces of two threads' lines \
-                     (hold the lock for the whole line)"
-                );
-            }
-        });
-    }
 }
 
 mod bank {
     use super::*;
     use locks::bank::{Bank, TransferError};
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::thread;
 
     #[test]
     fn transfers_move_money_or_say_why_not() {
@@ -103,70 +72,6 @@ mod bank {
             assert!(bank.deposit(1, 5));
             assert!(!bank.deposit(9, 5));
             assert_eq!(bank.total(), 155);
-        });
-    }
-
-    #[test]
-    fn concurrent_deposits_lose_nothing() {
-        within(|| {
-            let bank = Arc::new(Bank::new(vec![0]));
-            let workers: Vec<_> = (0..4)
-                .map(|_| {
-                    let bank = Arc::clone(&bank);
-                    thread::spawn(move || (0..20_000).for_each(|_| assert!(bank.deposit(0, 1))))
-                })
-                .collect();
-            for w in workers {
-                w.join().unwrap();
-            }
-            let total = bank.total();
-            assert_eq!(
-                total, 80_000,
-                "lost update: 80000 deposits of 1 left {total}"
-            );
-        });
-    }
-
-    #[test]
-    fn observers_never_see_a_transfer_half_done() {
-        within(|| {
-            let bank = Arc::new(Bank::new(vec![1_000, 1_000]));
-            let done = Arc::new(AtomicBool::new(false));
-            let movers: Vec<_> = [(0, 1), (1, 0)]
-                .into_iter()
-                .map(|(from, to)| {
-                    let bank = Arc::clone(&bank);
-                    thread::spawn(move || {
-                        for _ in 0..20_000 {
-                            let _ = bank.transfer(from, to, 7);
-                        }
-                    })
-                })
-                .collect();
-            let observer = {
-                let (bank, done) = (Arc::clone(&bank), Arc::clone(&done));
-                thread::spawn(move || {
-                    while !done.load(Ordering::Relaxed) {
-                        let total = bank.total();
-                        assert_eq!(
-                            total, 2_000,
-                            "transfer not atomic: an observer saw a total of {total}"
-                        );
-                    }
-                })
-            };
-            for m in movers {
-                m.join().unwrap();
-            }
-            done.store(true, Ordering::Relaxed);
-            observer
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            assert_eq!(
-                bank.total(),
-                2_000,
-                "money created or destroyed by transfers"
-            );
         });
     }
 }
