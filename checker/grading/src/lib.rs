@@ -6,6 +6,7 @@
 //! that work really ran on other threads, at the same time — not just the output.
 
 mod exit_watch;
+mod model;
 pub mod procfs;
 mod program;
 mod rendezvous;
@@ -13,6 +14,7 @@ mod thread_log;
 mod timeout;
 
 pub use exit_watch::ExitWatch;
+pub use model::model_check;
 pub use program::{Next, PATIENCE, Program};
 pub use rendezvous::Rendezvous;
 pub use thread_log::ThreadLog;

@@ -1,0 +1,64 @@
+//! Wrong: holds the write lock while computing, so every reader waits for the slow work, and a
+//! panic in `compute` poisons the lock for good.
+//! Expect: lock held across slow work
+//! Expect: poisoned lock
+
+use std::collections::HashMap;
+
+use crate::sync::RwLock;
+
+/// Remembers the result of a slow computation per key.
+pub struct Cache {
+    values: RwLock<HashMap<String, u64>>,
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Cache {
+            values: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The cached value for `key`, if any. Many threads may read at the same time.
+    pub fn get(&self, key: &str) -> Option<u64> {
+        // `unwrap` on a lock result panics only if the lock is poisoned: a thread panicked
+        // while holding a write guard, maybe half-way through an update. This cache never runs
+        // foreign code under a guard, so a panic in `compute` cannot poison it.
+        self.values.read().unwrap().get(key).copied()
+    }
+
+    /// The cached value for `key`, computing and storing it first if missing. If two threads
+    /// compute the same key at once, both return the value that was stored first.
+    pub fn get_or_compute(&self, key: &str, compute: impl FnOnce() -> u64) -> u64 {
+        // The read guard is a temporary: it is dropped at the end of this statement, before
+        // the write lock is asked for (asking while still holding it would wait for ourselves).
+        let mut values = self.values.write().unwrap();
+        if let Some(value) = values.get(key) {
+            return *value;
+        }
+        // The slow work runs with no lock held: readers of other keys are not kept waiting, and
+        // if `compute` panics no guard is alive, so the lock is not poisoned.
+        let value = compute();
+        // Another thread may have stored the key meanwhile: keep the first value, so every
+        // caller agrees on one answer.
+        values.insert(key.to_owned(), value);
+        value
+    }
+
+    /// How many keys are cached.
+    pub fn len(&self) -> usize {
+        self.values.read().unwrap().len()
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Self::new()
+    }
+}

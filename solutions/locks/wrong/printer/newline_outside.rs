@@ -1,0 +1,39 @@
+//! Wrong: writes the pieces under the lock but the newline after releasing it, so another
+//! thread's line can start before this one is ended.
+//! Expect: interleaved output
+
+use std::io::Write;
+
+use crate::sync::Mutex;
+
+/// Shared output (a terminal, a log file) that many threads print whole lines to.
+pub struct Printer<W> {
+    out: Mutex<W>,
+}
+
+impl<W: Write> Printer<W> {
+    /// A printer writing to `out`.
+    pub fn new(out: W) -> Self {
+        Printer {
+            out: Mutex::new(out),
+        }
+    }
+
+    /// Writes each of `parts` in turn, then a newline: one line that no other thread's output
+    /// can cut into.
+    pub fn print_line(&self, parts: &[&str]) {
+        // One guard for the whole line: every `write_all` and the newline happen while this
+        // thread holds the lock, so another thread's line goes entirely before or after.
+        let mut out = self.out.lock().unwrap();
+        for part in parts {
+            out.write_all(part.as_bytes()).unwrap();
+        }
+        drop(out);
+        self.out.lock().unwrap().write_all(b"\n").unwrap();
+    }
+
+    /// Gives back the output, for instance to read what was printed.
+    pub fn into_inner(self) -> W {
+        self.out.into_inner().unwrap()
+    }
+}

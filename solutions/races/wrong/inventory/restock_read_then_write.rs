@@ -1,0 +1,56 @@
+//! Wrong: a restock reads the count under one guard and writes count + n under another, so two
+//! restocks at once can both start from the old count.
+//! Expect: lost update
+
+use std::collections::HashMap;
+
+use crate::sync::Mutex;
+
+/// How many of each item are on the shelf.
+pub struct Inventory {
+    stock: Mutex<HashMap<String, u32>>,
+}
+
+impl Inventory {
+    /// An empty inventory.
+    pub fn new() -> Self {
+        Inventory {
+            stock: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How many of `item` are in stock.
+    pub fn stock(&self, item: &str) -> u32 {
+        self.stock.lock().unwrap().get(item).copied().unwrap_or(0)
+    }
+
+    /// Adds `count` of `item`.
+    pub fn restock(&self, item: &str, count: u32) {
+        // Read and write through one guard: two restocks cannot both start from the old count.
+        let current = self.stock(item);
+        self.stock
+            .lock()
+            .unwrap()
+            .insert(item.to_owned(), current + count);
+    }
+
+    /// Takes `count` of `item` off the shelf if there are that many; returns whether it did.
+    pub fn reserve(&self, item: &str, count: u32) -> bool {
+        // The guard is held from the check to the update: the stock we decide on is the
+        // stock we change.
+        let mut stock = self.stock.lock().unwrap();
+        match stock.get_mut(item) {
+            Some(on_shelf) if *on_shelf >= count => {
+                *on_shelf -= count;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Default for Inventory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
