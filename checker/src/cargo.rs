@@ -53,6 +53,11 @@ pub fn build_tests(
         .env("CARGO_TARGET_DIR", target_dir)
         .env_remove("CARGO_BUILD_TARGET_DIR")
         .env("CARGO_TERM_COLOR", "never")
+        // Grading builds are thrown away or rebuilt whole: incremental state and debug info
+        // (backtraces; panic locations need neither) only cost time. Dependencies keep the
+        // kit's profile, so they are built once.
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
