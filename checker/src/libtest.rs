@@ -66,8 +66,16 @@ fn panic_header(line: &str) -> Option<(String, String)> {
     ))
 }
 
-/// `solutions/threads/../../checker/x.rs` → `checker/x.rs`.
+/// `solutions/threads/../../checker/x.rs` → `checker/x.rs`; a generated package's absolute
+/// path into the kit's shared suites and helpers → `checker/...`.
 fn normalize(path: &str) -> String {
+    if path.starts_with('/')
+        && let Some(at) = path
+            .find("/checker/suites/")
+            .or_else(|| path.find("/checker/grading/"))
+    {
+        return path[at + 1..].to_owned();
+    }
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         if part == ".." && parts.last().is_some_and(|p| *p != "..") {
@@ -126,6 +134,25 @@ mod tests {
                     message: "the workers did not run at the same time\nsecond line".into()
                 },
             ]
+        );
+    }
+}
+
+#[cfg(test)]
+mod paths {
+    #[test]
+    fn locations_are_relative_to_the_kit() {
+        assert_eq!(
+            super::normalize("solutions/t/../../checker/suites/t.rs:1:2"),
+            "checker/suites/t.rs:1:2"
+        );
+        assert_eq!(
+            super::normalize("/home/me/kit/checker/grading/src/model.rs:39:13"),
+            "checker/grading/src/model.rs:39:13"
+        );
+        assert_eq!(
+            super::normalize("exercises/t/src/a.rs:3:4"),
+            "exercises/t/src/a.rs:3:4"
         );
     }
 }
