@@ -8,7 +8,7 @@ use crate::report::Format;
 
 /// Grades the concurrency kit's exercises. With no verb: your progress and what to do next.
 #[derive(Debug, Parser)]
-#[command(name = "cargo checker", version, about, after_help = EXIT_CODES)]
+#[command(name = "cargo checker", bin_name = "cargo checker", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
     /// The kit's folder (default: found from the current folder upwards).
     #[arg(long, global = true, value_name = "DIR")]
