@@ -93,6 +93,10 @@ fn is_message_end(line: &str) -> bool {
         || line.starts_with("stack backtrace:")
         || line.starts_with("test result: ")
         || line == "failures:"
+        // With --nocapture libtest prints the verdict word on a line of its own after the
+        // test's output.
+        || line == "FAILED"
+        || line == "ok"
         || (line.starts_with("test ")
             && (line.ends_with(" ... FAILED") || line.ends_with(" ... ok")))
 }
@@ -119,7 +123,7 @@ mod tests {
             thread 'a::b' (4242) panicked at solutions/t/../../checker/suites/threads.rs:40:9:\n\
             the workers did not run at the same time\n\
             second line\n\
-            test a::b ... FAILED\n\nfailures:\n";
+            FAILED\n\nfailures:\n";
         assert_eq!(
             parse_panics(out),
             [
