@@ -169,7 +169,8 @@ fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {
                 let package = format!("{}-wrong-{}-{}", topic.name, exercise.name, wrong.name);
                 let package = package.replace('_', "-");
                 let source = kit.solution_crate(topic);
-                let replace = vec![(exercise.file.clone(), wrong.path.clone())];
+                let solution = kit.solution_crate(topic).join(&exercise.file);
+                let replace = vec![(exercise.file.clone(), wrong.contents(&solution)?)];
                 variant_place(
                     &mut variants,
                     &mut rounds,
@@ -185,8 +186,10 @@ fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {
                 let replace = kit
                     .catalog
                     .exercises_of(&topic.name)
-                    .map(|e| (e.file.clone(), sub.folder.join(&topic.name).join(&e.file)))
-                    .filter(|(_, path)| path.is_file())
+                    .filter_map(|e| {
+                        let handed_in = std::fs::read(sub.folder.join(&topic.name).join(&e.file));
+                        handed_in.ok().map(|contents| (e.file.clone(), contents))
+                    })
                     .collect();
                 let source = kit.exercise_crate(topic);
                 variant_place(
@@ -225,7 +228,7 @@ fn variant_place(
     topic: &str,
     package: String,
     source: PathBuf,
-    replace: Vec<(String, PathBuf)>,
+    replace: Vec<(String, Vec<u8>)>,
 ) -> Place {
     let (count, lanes) = rounds.entry(topic.to_owned()).or_default();
     let round = match lanes.get(&package) {

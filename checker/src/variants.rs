@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use toml::{Table, Value};
 
-/// A package to generate: `source` crate copied, with `replace` (relative path → new file).
+/// A package to generate: `source` crate copied, with `replace` (relative path → new contents).
 pub struct Variant {
     pub package: String,
     pub source: PathBuf,
-    pub replace: Vec<(String, PathBuf)>,
+    pub replace: Vec<(String, Vec<u8>)>,
 }
 
 /// Writes the variants' workspace under `dir` and returns its manifest path and, per variant,
@@ -98,10 +98,8 @@ fn write_package(variant: &Variant, pkg_dir: &Path) -> Result<()> {
         &pkg_dir.join("Cargo.toml"),
         toml::to_string(&manifest)?.as_bytes(),
     )?;
-    for (relative, file) in &variant.replace {
-        let text =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        write_if_changed(&pkg_dir.join(relative), &text)?;
+    for (relative, contents) in &variant.replace {
+        write_if_changed(&pkg_dir.join(relative), contents)?;
     }
     Ok(())
 }

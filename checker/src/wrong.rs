@@ -1,8 +1,11 @@
-//! The wrong-solution catalogue: `solutions/TOPIC/wrong/EXERCISE/MISTAKE.rs`.
+//! The wrong-solution catalogue: `solutions/TOPIC/wrong/EXERCISE/MISTAKE.rs` or `.diff`.
 //!
-//! Each file replaces the exercise's file in a copy of the solution crate. It opens with
-//! `//! Wrong: ...` (the mistake) and `//! Expect: ...` lines (words the failing verdict must
-//! contain, so we know the suite names the concept the mistake misses).
+//! A mistake replaces the exercise's file in a copy of the solution crate: either a whole file
+//! (`.rs`, for a rewrite), or a unified diff against the solution's file (`.diff`, for a small
+//! edit: it shows exactly the mistake, and the rest follows the solution when it changes). It
+//! opens with `Wrong: ...` (the mistake) and `Expect: ...` lines — words the failing verdict
+//! must contain, so we know the suite names the concept the mistake misses; an `.rs` file
+//! writes them as `//!` comments.
 
 use std::path::{Path, PathBuf};
 
@@ -43,7 +46,7 @@ pub fn catalogue(kit: &Kit, exercise: &Exercise) -> Result<Vec<WrongSolution>> {
         std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
     {
         let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "rs") {
+        if path.extension().is_some_and(|e| e == "rs" || e == "diff") {
             found.push(parse(&path)?);
         }
     }
@@ -54,9 +57,16 @@ pub fn catalogue(kit: &Kit, exercise: &Exercise) -> Result<Vec<WrongSolution>> {
 fn parse(path: &Path) -> Result<WrongSolution> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let is_diff = path.extension().is_some_and(|e| e == "diff");
     let header = |key: &str| -> Vec<String> {
         text.lines()
-            .take_while(|l| l.starts_with("//!") || l.trim().is_empty())
+            .take_while(|l| {
+                if is_diff {
+                    !l.starts_with("--- ")
+                } else {
+                    l.starts_with("//!") || l.trim().is_empty()
+                }
+            })
             .filter_map(|l| l.trim_start_matches("//!").trim().strip_prefix(key))
             .map(|v| v.trim().to_owned())
             .collect()
@@ -65,7 +75,7 @@ fn parse(path: &Path) -> Result<WrongSolution> {
     let expect = header("Expect:");
     if mistake.is_empty() || expect.is_empty() {
         bail!(
-            "{}: a wrong solution opens with `//! Wrong: ...` and at least one `//! Expect: ...` line",
+            "{}: a wrong solution opens with a `Wrong: ...` line and at least one `Expect: ...` line",
             path.display()
         );
     }
@@ -80,6 +90,31 @@ fn parse(path: &Path) -> Result<WrongSolution> {
         mistake,
         expect,
     })
+}
+
+impl WrongSolution {
+    /// The exercise's file with this mistake in it. `solution` is the reference file a `.diff`
+    /// applies to.
+    pub fn contents(&self, solution: &Path) -> Result<Vec<u8>> {
+        let text = std::fs::read_to_string(&self.path)
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        if self.path.extension().is_none_or(|e| e != "diff") {
+            return Ok(text.into_bytes());
+        }
+        let base = std::fs::read_to_string(solution)
+            .with_context(|| format!("cannot read {}", solution.display()))?;
+        let start = text.find("--- ").unwrap_or(text.len());
+        let patch = diffy::Patch::from_str(&text[start..])
+            .map_err(|e| anyhow::anyhow!("{}: not a unified diff: {e}", self.path.display()))?;
+        let patched = diffy::apply(&base, &patch).map_err(|e| {
+            anyhow::anyhow!(
+                "{} no longer applies to {} ({e}); update the diff to the current solution",
+                self.path.display(),
+                solution.display()
+            )
+        })?;
+        Ok(patched.into_bytes())
+    }
 }
 
 /// The `Expect:` words that `verdict` (all the failure text, lowercased) does not contain.

@@ -128,3 +128,28 @@ fn class_mode_grades_every_student_and_isolates_a_deadlock() {
         "carol's deadlock is her verdict: {carol:#}"
     );
 }
+
+#[test]
+fn lint_reports_a_wrong_solution_diff_that_no_longer_applies() {
+    let kit = KitCopy::new();
+    let diff = std::fs::read_dir(real_root().join("solutions/threads/wrong/supervisor"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "diff"))
+        .expect("the supervisor catalogue has a .diff mistake");
+    // Rewrite the reference so that no hunk of the diff finds its context any more.
+    let solution = kit.path("solutions/threads/src/supervisor.rs");
+    let text = std::fs::read_to_string(&solution).unwrap();
+    std::fs::write(
+        &solution,
+        text.replace("thread::", "std::thread::")
+            .replace("    ", "\t"),
+    )
+    .unwrap();
+    kit.checker()
+        .arg("lint")
+        .assert()
+        .code(1)
+        .stdout(contains(diff.file_name().unwrap().to_str().unwrap()))
+        .stdout(contains("no longer applies"));
+}

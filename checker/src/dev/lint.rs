@@ -141,7 +141,14 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
                 exercise.name,
                 found.len()
             )),
-            Ok(_) => {}
+            Ok(found) => {
+                // A diff that no longer applies to the solution is caught here, not mid-verify.
+                for mistake in found {
+                    if let Err(err) = mistake.contents(&solution_path) {
+                        problems.push(format!("{err:#}"));
+                    }
+                }
+            }
             Err(err) => problems.push(format!("{err:#}")),
         }
     }
