@@ -64,13 +64,7 @@ fn run(cli: Cli) -> Result<bool> {
     }
     let kit = Kit::locate(cli.root.as_deref(), &std::env::current_dir()?)?;
     let options = cmd::options(cli.jobs, cli.verbose);
-    let graded = |f: &dyn Fn() -> Result<bool>| -> Result<bool> {
-        // Whatever the graded code starts and abandons is re-parented to us, and swept below.
-        nix::sys::prctl::set_child_subreaper(true)?;
-        let result = f();
-        sandbox::kill_tree(std::process::id() as i32);
-        result
-    };
+    let graded = |f: &dyn Fn() -> Result<bool>| sandbox::supervised(f);
     match &cli.command {
         None => cmd::status::run(&kit, &options),
         Some(Command::List) => cmd::list::run(&kit, &options),

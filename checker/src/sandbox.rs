@@ -118,10 +118,7 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
                 Some(group) if group.refused_forks() > 0 => Some(group.tasks()),
                 Some(_) => None,
                 None => {
-                    let live = procs::descendants(me)
-                        .iter()
-                        .filter(|p| !p.is_zombie())
-                        .count();
+                    let live = live_descendants(me).len();
                     (live > limits.max_procs).then_some(live)
                 }
             };
@@ -185,6 +182,15 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
     writeln!(out, "\n{TRAILER}{}", serde_json::to_string(&trailer)?)?;
     out.flush()?;
     Ok(())
+}
+
+/// Runs `graded` (which runs student code) with the checker as a child subreaper, then kills
+/// whatever that code started and abandoned: its orphans were re-parented to us.
+pub fn supervised<T>(graded: impl FnOnce() -> Result<T>) -> Result<T> {
+    nix::sys::prctl::set_child_subreaper(true).context("cannot become a child subreaper")?;
+    let result = graded();
+    kill_tree(std::process::id() as i32);
+    result
 }
 
 fn live_descendants(me: i32) -> Vec<procs::ProcInfo> {
