@@ -2,46 +2,21 @@
 //! under every interleaving of its threads (within a preemption bound). A deadlock that a real
 //! run hits once in a thousand is found on every run, with the place each thread waits.
 
-use grading::model_check;
+use grading::model::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use grading::model::sync::thread;
+use grading::model::{self, race};
 // `std`'s `Arc`, not loom's: the suite only shares values between threads, and loom's `Arc`
 // cannot be dropped while loom unwinds a deadlocked execution.
-use loom::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
-use loom::thread;
 use std::sync::Arc;
-
-/// Explores every interleaving of `body` (up to 3 preemptions); a failure names `hint`.
-fn model(hint: &'static str, body: impl Fn() + Sync + Send + 'static) {
-    model_check(hint, move || {
-        let mut builder = loom::model::Builder::new();
-        // Record where each thread blocks, so a deadlock verdict names the lock it waits on.
-        builder.location = true;
-        builder.preemption_bound.get_or_insert(3);
-        builder.check(body);
-    });
-}
-
-/// Runs `mine` on the test thread and `theirs` on another, at the same time; returns both results.
-fn race<T: Send + Sync + 'static, A, B: Send + 'static>(
-    shared: &Arc<T>,
-    mine: impl FnOnce(&T) -> A,
-    theirs: impl FnOnce(&T) -> B + Send + 'static,
-) -> (A, B) {
-    let other = {
-        let shared = Arc::clone(shared);
-        thread::spawn(move || theirs(&shared))
-    };
-    let a = mine(shared);
-    (a, other.join().unwrap())
-}
 
 mod backoff {
     use super::*;
     use deadlock::backoff::lock_both;
-    use loom::sync::Mutex;
+    use grading::model::sync::Mutex;
 
     #[test]
     fn opposite_orders_never_deadlock() {
-        model(
+        model::check(
             "lock-order deadlock (hold and wait): if the second lock is busy, release the first before trying again",
             || {
                 let locks = Arc::new((Mutex::new(0u32), Mutex::new(0u32)));
@@ -75,7 +50,7 @@ mod transfer {
 
     #[test]
     fn opposite_transfers_never_deadlock() {
-        model(
+        model::check(
             "lock-order deadlock: take the two account locks in one global order (lower number first)",
             || {
                 let bank = Arc::new(Bank::new(vec![100, 100]));
@@ -88,7 +63,7 @@ mod transfer {
 
     #[test]
     fn an_audit_beside_a_transfer_never_deadlocks() {
-        model(
+        model::check(
             "lock-order deadlock: the audit must take the locks in the same order as transfers",
             || {
                 let bank = Arc::new(Bank::new(vec![100, 100]));
@@ -103,7 +78,7 @@ mod transfer {
 
     #[test]
     fn a_transfer_to_the_same_account_never_deadlocks() {
-        model(
+        model::check(
             "self-deadlock: when from == to there is one lock; locking it twice waits for yourself",
             || {
                 let bank = Bank::new(vec![100]);
@@ -120,7 +95,7 @@ mod philosophers {
 
     #[test]
     fn three_philosophers_never_deadlock_or_share_a_fork() {
-        model(
+        model::check(
             "lock-order deadlock (circular wait): pick up the lower-numbered fork first",
             || {
                 const SEATS: usize = 3;
@@ -159,7 +134,7 @@ mod mailbox {
 
     #[test]
     fn a_message_put_before_take_is_received() {
-        model(
+        model::check(
             "lost wake-up: check the condition before waiting; the notification may already have come",
             || {
                 let mailbox = Arc::new(Mailbox::new());
@@ -171,7 +146,7 @@ mod mailbox {
 
     #[test]
     fn two_takers_each_get_one_message() {
-        model(
+        model::check(
             "lost or stolen wake-up: wait in a `while` loop that re-checks the condition, and wake a thread that can proceed",
             || {
                 let mailbox = Arc::new(Mailbox::new());
@@ -197,7 +172,7 @@ mod fair_rwlock {
 
     #[test]
     fn writers_are_alone_and_nobody_waits_forever() {
-        model(
+        model::check(
             "mutual exclusion and liveness: wait in `while` loops and wake every waiter (notify_all) when the lock frees",
             || {
                 let lock = Arc::new(FairRwLock::new());

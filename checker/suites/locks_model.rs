@@ -2,22 +2,11 @@
 //! under every interleaving of its threads (within a preemption bound), so a race that shows
 //! up once in a million real runs fails here on every run, and a deadlock is reported as one.
 
-use grading::model_check;
+use grading::model;
+use grading::model::sync::thread;
 // `std`'s `Arc`, not loom's: the suite only shares values between threads, and loom's `Arc`
 // cannot be dropped while loom unwinds a deadlocked execution.
-use loom::thread;
 use std::sync::Arc;
-
-/// Explores every interleaving of `body` (up to 3 preemptions); a failure names `hint`.
-fn model(hint: &'static str, body: impl Fn() + Sync + Send + 'static) {
-    model_check(hint, move || {
-        let mut builder = loom::model::Builder::new();
-        // Record where each thread blocks, so a deadlock verdict names the lock it waits on.
-        builder.location = true;
-        builder.preemption_bound.get_or_insert(3);
-        builder.check(body);
-    });
-}
 
 mod mutex_counter {
     use super::*;
@@ -25,7 +14,7 @@ mod mutex_counter {
 
     #[test]
     fn two_increments_are_never_lost() {
-        model(
+        model::check(
             "lost update: read and write the count under one guard",
             || {
                 let counter = Arc::new(Counter::new());
@@ -46,7 +35,7 @@ mod mutex_counter {
 
     #[test]
     fn count_with_two_workers() {
-        model(
+        model::check(
             "lost update: every worker must share one counter and one lock",
             || {
                 let n = count_with(2, 1);
@@ -62,7 +51,7 @@ mod printer {
 
     #[test]
     fn two_threads_lines_never_interleave() {
-        model(
+        model::check(
             "interleaved output: hold the lock for the whole line, newline included",
             || {
                 let printer = Arc::new(Printer::new(Vec::new()));
@@ -91,7 +80,7 @@ mod bank {
 
     #[test]
     fn an_observer_never_sees_a_transfer_half_done() {
-        model(
+        model::check(
             "transfer not atomic: check, debit and credit under one guard",
             || {
                 let bank = Arc::new(Bank::new(vec![100, 0]));
@@ -111,7 +100,7 @@ mod bank {
 
     #[test]
     fn concurrent_deposits_are_never_lost() {
-        model(
+        model::check(
             "lost update: read and write a balance under one guard",
             || {
                 let bank = Arc::new(Bank::new(vec![0]));
@@ -134,7 +123,7 @@ mod cache {
 
     #[test]
     fn racing_computations_agree_on_one_value() {
-        model(
+        model::check(
             "check-then-act: keep the value stored first (entry().or_insert)",
             || {
                 let cache = Arc::new(Cache::new());
@@ -159,7 +148,7 @@ mod cache {
 
     #[test]
     fn a_reader_and_a_computation_never_deadlock() {
-        model(
+        model::check(
             "deadlock: release the read guard before asking for the write lock",
             || {
                 let cache = Arc::new(Cache::new());

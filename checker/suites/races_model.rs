@@ -2,36 +2,10 @@
 //! under every interleaving of its threads (within a preemption bound), so a race that shows
 //! up once in a million real runs fails here on every run.
 
-use grading::model_check;
+use grading::model::{self, race};
 // `std`'s `Arc`, not loom's: the suite only shares values between threads, and loom's `Arc`
 // cannot be dropped while loom unwinds a deadlocked execution.
-use loom::thread;
 use std::sync::Arc;
-
-/// Explores every interleaving of `body` (up to 3 preemptions); a failure names `hint`.
-fn model(hint: &'static str, body: impl Fn() + Sync + Send + 'static) {
-    model_check(hint, move || {
-        let mut builder = loom::model::Builder::new();
-        // Record where each thread blocks, so a deadlock verdict names the lock it waits on.
-        builder.location = true;
-        builder.preemption_bound.get_or_insert(3);
-        builder.check(body);
-    });
-}
-
-/// Runs `mine` on the test thread and `theirs` on another, at the same time; returns both results.
-fn race<T: Send + Sync + 'static, A, B: Send + 'static>(
-    shared: &Arc<T>,
-    mine: impl FnOnce(&T) -> A,
-    theirs: impl FnOnce(&T) -> B + Send + 'static,
-) -> (A, B) {
-    let other = {
-        let shared = Arc::clone(shared);
-        thread::spawn(move || theirs(&shared))
-    };
-    let a = mine(shared);
-    (a, other.join().unwrap())
-}
 
 mod hits {
     use super::*;
@@ -39,7 +13,7 @@ mod hits {
 
     #[test]
     fn two_hits_are_never_lost() {
-        model(
+        model::check(
             "lost update: use one read-modify-write (fetch_add), not load then store",
             || {
                 let hits = Arc::new(HitCounter::new());
@@ -60,7 +34,7 @@ mod wallet {
 
     #[test]
     fn two_withdrawals_never_overdraw() {
-        model(
+        model::check(
             "check-then-act: make the withdrawal conditional on the balance checked (compare_exchange)",
             || {
                 let wallet = Arc::new(Wallet::new(100));
@@ -78,7 +52,7 @@ mod wallet {
 
     #[test]
     fn unaffordable_withdrawals_never_succeed() {
-        model(
+        model::check(
             "check-then-act: never let the balance pass through a wrong value other threads can see",
             || {
                 let wallet = Arc::new(Wallet::new(50));
@@ -95,7 +69,7 @@ mod wallet {
 
     #[test]
     fn two_affordable_withdrawals_both_succeed() {
-        model(
+        model::check(
             "check-then-act: when compare_exchange fails, check again with the fresh balance",
             || {
                 let wallet = Arc::new(Wallet::new(100));
@@ -117,7 +91,7 @@ mod inventory {
 
     #[test]
     fn two_reservations_never_oversell() {
-        model(
+        model::check(
             "lock released too early: hold one guard from the check to the update",
             || {
                 let shop = Arc::new(Inventory::new());
@@ -135,7 +109,7 @@ mod inventory {
 
     #[test]
     fn two_restocks_are_never_lost() {
-        model(
+        model::check(
             "lost update: read and write the stock under one guard",
             || {
                 let shop = Arc::new(Inventory::new());

@@ -6,7 +6,7 @@
 //! that work really ran on other threads, at the same time — not just the output.
 
 mod exit_watch;
-mod model;
+pub mod model;
 pub mod procfs;
 mod program;
 mod rendezvous;

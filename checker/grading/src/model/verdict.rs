@@ -6,6 +6,7 @@ use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
+use super::trace;
 use crate::within;
 
 /// How a verdict says where it comes from (after the finding, so the first line names the concept).
@@ -27,7 +28,8 @@ thread_local! {
 /// Runs `explore` (a call into the model checker that runs a test body under every
 /// interleaving) bounded by [`within`]. If the checker finds a failing interleaving, the test
 /// fails with the checker's finding, deadlocks spelled out thread by thread, followed by `hint`,
-/// which names the concept.
+/// which names the concept, and the failing interleaving step by step if the test body used
+/// the recording primitives of [`super::sync`].
 pub fn model_check(hint: &'static str, explore: impl FnOnce() + Send + 'static) {
     install_deadlock_reporter();
     within(move || {
@@ -36,7 +38,7 @@ pub fn model_check(hint: &'static str, explore: impl FnOnce() + Send + 'static) 
         let outcome = panic::catch_unwind(AssertUnwindSafe(explore));
         HINT.set(None);
         if let Err(payload) = outcome {
-            panic!("{}\n  → {hint}\n  {FOUND}", explain(payload.as_ref()));
+            panic!("{}", verdict(payload.as_ref(), hint));
         }
     });
 }
@@ -52,7 +54,7 @@ fn install_deadlock_reporter() {
             if let Some(hint) = HINT.get() {
                 if message(info.payload()).starts_with(LOOM_DEADLOCK) {
                     DEADLOCKED.set(true);
-                    eprintln!("{}\n  → {hint}\n  {FOUND}", explain(info.payload()));
+                    eprintln!("{}", verdict(info.payload(), hint));
                     return;
                 }
                 if DEADLOCKED.get() {
@@ -62,6 +64,18 @@ fn install_deadlock_reporter() {
             previous(info);
         }));
     });
+}
+
+/// The whole verdict: the finding, the hint, and the steps that led there.
+fn verdict(payload: &(dyn Any + Send), hint: &str) -> String {
+    let mut text = format!("{}\n  → {hint}\n  {FOUND}", explain(payload));
+    if let Some(steps) = trace::render() {
+        for line in steps.lines() {
+            text.push_str("\n  ");
+            text.push_str(line);
+        }
+    }
+    text
 }
 
 /// The text of a panic payload.

@@ -1,0 +1,601 @@
+//! The steps of one model-checked execution: the wrappers in [`super::sync`] record every
+//! synchronisation operation (who, what, where in the source), and when an execution fails its
+//! steps are the interleaving that broke it, shown to the student one line per step.
+//!
+//! Loom runs every modelled thread of an execution as a coroutine on the thread that called it,
+//! one at a time, so a thread-local list holds the steps in the order they really happened.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write};
+use std::panic::Location;
+
+/// The most lines a trace shows; a longer one keeps its beginning and its end.
+const MAX_LINES: usize = 40;
+/// How many lines of a too-long trace come from its beginning.
+const HEAD_LINES: usize = 8;
+/// The longest run of steps that is folded when it repeats back to back (a spin loop's round).
+const MAX_CYCLE: usize = 4;
+
+/// A lock, condition variable or atomic, numbered in the order the execution created it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Obj(usize);
+
+/// What kind of thing an [`Obj`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Mutex,
+    RwLock,
+    Condvar,
+    Atomic,
+}
+
+/// Who holds a lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    Free,
+    Thread(usize),
+    Readers(usize),
+}
+
+/// A value an atomic held or was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    Int(i128),
+    Bool(bool),
+}
+
+/// What one step did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Spawn(usize),
+    Finish,
+    WaitJoin(usize),
+    Join(usize),
+    Yield,
+    WaitLock(Obj, Holder),
+    Lock(Obj),
+    Unlock(Obj),
+    TryLock(Obj, Holder),
+    WaitRead(Obj, Holder),
+    Read(Obj),
+    ReadUnlock(Obj),
+    TryRead(Obj, Holder),
+    WaitWrite(Obj, Holder),
+    Write(Obj),
+    WriteUnlock(Obj),
+    TryWrite(Obj, Holder),
+    /// Waits on `cv`, which releases `mutex`.
+    Wait {
+        cv: Obj,
+        mutex: Obj,
+    },
+    /// Woken on `cv`, with `mutex` locked again.
+    Woken {
+        cv: Obj,
+        mutex: Obj,
+    },
+    /// Notifies `cv` while `waiting` threads wait on it.
+    Notify {
+        cv: Obj,
+        all: bool,
+        waiting: usize,
+    },
+    Load(Obj, Value),
+    Store(Obj, Value),
+    /// A read-modify-write (`fetch_add`, `swap`, ...) that changed `from` into `to`.
+    Update {
+        obj: Obj,
+        name: &'static str,
+        arg: Option<Value>,
+        from: Value,
+        to: Value,
+    },
+    /// A compare-and-exchange of `current` for `new`: `Ok` with the value it replaced, `Err` with
+    /// the value it found instead.
+    Exchange {
+        obj: Obj,
+        current: Value,
+        new: Value,
+        result: Result<Value, Value>,
+    },
+}
+
+/// One recorded step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Step {
+    thread: usize,
+    op: Op,
+    at: &'static Location<'static>,
+}
+
+#[derive(Debug)]
+struct Object {
+    kind: Kind,
+    /// The how-manieth of its kind (0 is "A").
+    ordinal: usize,
+    created: &'static Location<'static>,
+    holder: Holder,
+    /// Threads waiting on a condition variable.
+    waiting: usize,
+}
+
+#[derive(Debug, Default)]
+struct Trace {
+    steps: Vec<Step>,
+    objects: Vec<Object>,
+    /// Threads of this execution, the test's included.
+    threads: usize,
+    finished: Vec<usize>,
+}
+
+thread_local! {
+    static TRACE: RefCell<Trace> = RefCell::new(Trace::default());
+}
+
+fn with<R>(f: impl FnOnce(&mut Trace) -> R) -> Option<R> {
+    TRACE.with(|t| t.try_borrow_mut().ok().map(|mut t| f(&mut t)))
+}
+
+/// Starts the trace of a new execution (the model checker calls the test body once for each).
+pub fn begin() {
+    with(|t| {
+        t.steps.clear();
+        t.objects.clear();
+        t.finished.clear();
+        t.threads = 1;
+    });
+}
+
+/// Registers a new object created `at`.
+pub fn create(kind: Kind, at: &'static Location<'static>) -> Obj {
+    with(|t| {
+        let ordinal = t.objects.iter().filter(|o| o.kind == kind).count();
+        t.objects.push(Object {
+            kind,
+            ordinal,
+            created: at,
+            holder: Holder::Free,
+            waiting: 0,
+        });
+        Obj(t.objects.len() - 1)
+    })
+    .unwrap_or(Obj(usize::MAX))
+}
+
+/// The number the next spawned thread gets (the model checker numbers them in spawn order).
+pub fn next_thread() -> usize {
+    with(|t| {
+        t.threads += 1;
+        t.threads - 1
+    })
+    .unwrap_or(usize::MAX)
+}
+
+pub fn record(thread: usize, op: Op, at: &'static Location<'static>) {
+    with(|t| {
+        if let Op::Finish = op {
+            t.finished.push(thread);
+        }
+        t.steps.push(Step { thread, op, at });
+    });
+}
+
+pub fn finished(thread: usize) -> bool {
+    with(|t| t.finished.contains(&thread)).unwrap_or(false)
+}
+
+pub fn holder(obj: Obj) -> Holder {
+    with(|t| t.objects.get(obj.0).map(|o| o.holder))
+        .flatten()
+        .unwrap_or(Holder::Free)
+}
+
+pub fn set_holder(obj: Obj, holder: Holder) {
+    with(|t| {
+        if let Some(o) = t.objects.get_mut(obj.0) {
+            o.holder = holder;
+        }
+    });
+}
+
+/// Adds `delta` to the number of threads waiting on a condition variable; returns the number.
+pub fn waiting(obj: Obj, delta: isize) -> usize {
+    with(|t| {
+        t.objects.get_mut(obj.0).map(|o| {
+            o.waiting = o.waiting.saturating_add_signed(delta);
+            o.waiting
+        })
+    })
+    .flatten()
+    .unwrap_or(0)
+}
+
+/// The current execution's steps, one line each, followed by where each object was created;
+/// `None` if nothing was recorded.
+pub fn render() -> Option<String> {
+    with(|t| t.render()).flatten()
+}
+
+impl Trace {
+    fn render(&self) -> Option<String> {
+        if self.steps.is_empty() {
+            return None;
+        }
+        let lines = fold(&self.steps);
+        // A cut trace shows its first and last lines and, between them, how many it leaves out.
+        let tail = MAX_LINES - HEAD_LINES - 1;
+        let skipped = Line::Skipped(lines.len().saturating_sub(HEAD_LINES + tail));
+        let shown: Vec<&Line> = if lines.len() > MAX_LINES {
+            lines[..HEAD_LINES]
+                .iter()
+                .chain(std::iter::once(&skipped))
+                .chain(&lines[lines.len() - tail..])
+                .collect()
+        } else {
+            lines.iter().collect()
+        };
+        let texts: Vec<(String, String)> = shown
+            .iter()
+            .map(|line| match line {
+                Line::Step(step) => (
+                    format!("thread {}  {}", step.thread, self.describe(&step.op)),
+                    format!("{}:{}", short(step.at.file()), step.at.line()),
+                ),
+                Line::Again { steps, times } => (
+                    format!(
+                        "  … {} again, {times} more times",
+                        if *steps == 1 {
+                            "that step".to_owned()
+                        } else {
+                            format!("those {steps} steps")
+                        }
+                    ),
+                    String::new(),
+                ),
+                Line::Skipped(n) => (format!("  … {n} more lines …"), String::new()),
+            })
+            .collect();
+        let width = texts
+            .iter()
+            .map(|(t, _)| t.chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut out = String::from(
+            "the interleaving that fails, step by step (thread 0 is the test; each line is one \
+             operation, in the order the threads ran them):",
+        );
+        for (text, at) in &texts {
+            if at.is_empty() {
+                let _ = write!(out, "\n    {text}");
+            } else {
+                let _ = write!(out, "\n    {text:width$}   {at}");
+            }
+        }
+        let mut mentioned: Vec<usize> = Vec::new();
+        for line in &shown {
+            if let Line::Step(step) = line {
+                for obj in objects_of(&step.op) {
+                    if !mentioned.contains(&obj.0) && obj.0 < self.objects.len() {
+                        mentioned.push(obj.0);
+                    }
+                }
+            }
+        }
+        mentioned.sort_unstable();
+        if !mentioned.is_empty() {
+            out.push_str("\n  where");
+            for (i, index) in mentioned.iter().enumerate() {
+                let o = &self.objects[*index];
+                let _ = write!(
+                    out,
+                    "{} {} was created at {}:{}",
+                    if i == 0 { "" } else { ";" },
+                    self.name(Obj(*index)),
+                    short(o.created.file()),
+                    o.created.line()
+                );
+            }
+        }
+        Some(out)
+    }
+
+    fn name(&self, obj: Obj) -> Name {
+        match self.objects.get(obj.0) {
+            Some(o) => Name(o.kind, o.ordinal),
+            None => Name(Kind::Atomic, usize::MAX),
+        }
+    }
+
+    fn describe(&self, op: &Op) -> String {
+        let n = |obj: &Obj| self.name(*obj);
+        match op {
+            Op::Spawn(child) => format!("spawns thread {child}"),
+            Op::Finish => "finishes".to_owned(),
+            Op::WaitJoin(child) => format!("waits for thread {child} to finish (join)"),
+            Op::Join(child) => format!("joins thread {child}"),
+            Op::Yield => "yields".to_owned(),
+            Op::WaitLock(obj, holder) => format!("waits for {}{}", n(obj), held(holder)),
+            Op::Lock(obj) => format!("locks {}", n(obj)),
+            Op::Unlock(obj) => format!("unlocks {} (drops the guard taken here)", n(obj)),
+            Op::TryLock(obj, Holder::Free) => format!("try_lock {}: gets it", n(obj)),
+            Op::TryLock(obj, holder) => format!("try_lock {}: busy{}", n(obj), held(holder)),
+            Op::WaitRead(obj, holder) => format!("waits to read {}{}", n(obj), held(holder)),
+            Op::Read(obj) => format!("read-locks {}", n(obj)),
+            Op::ReadUnlock(obj) => {
+                format!("read-unlocks {} (drops the guard taken here)", n(obj))
+            }
+            Op::TryRead(obj, Holder::Free) => format!("try_read {}: gets it", n(obj)),
+            Op::TryRead(obj, holder) => format!("try_read {}: busy{}", n(obj), held(holder)),
+            Op::WaitWrite(obj, holder) => format!("waits to write {}{}", n(obj), held(holder)),
+            Op::Write(obj) => format!("write-locks {}", n(obj)),
+            Op::WriteUnlock(obj) => {
+                format!("write-unlocks {} (drops the guard taken here)", n(obj))
+            }
+            Op::TryWrite(obj, Holder::Free) => format!("try_write {}: gets it", n(obj)),
+            Op::TryWrite(obj, holder) => format!("try_write {}: busy{}", n(obj), held(holder)),
+            Op::Wait { cv, mutex } => format!("waits on {} (unlocks {})", n(cv), n(mutex)),
+            Op::Woken { cv, mutex } => format!("wakes up from {} (locks {})", n(cv), n(mutex)),
+            Op::Notify { cv, all, waiting } => {
+                let verb = if *all { "notify_all" } else { "notify_one" };
+                match waiting {
+                    0 => format!("{verb} {}: nobody is waiting, the signal is lost", n(cv)),
+                    1 => format!("{verb} {}: 1 thread is waiting", n(cv)),
+                    w => format!("{verb} {}: {w} threads are waiting", n(cv)),
+                }
+            }
+            Op::Load(obj, value) => format!("reads {value} from {}", n(obj)),
+            Op::Store(obj, value) => format!("writes {value} to {}", n(obj)),
+            Op::Update {
+                obj,
+                name,
+                arg,
+                from,
+                to,
+            } => match arg {
+                Some(arg) => format!("{name}({arg}) on {}: {from} → {to}", n(obj)),
+                None => format!("{name} on {}: {from} → {to}", n(obj)),
+            },
+            Op::Exchange {
+                obj,
+                current,
+                new,
+                result,
+            } => match result {
+                Ok(_) => format!("compare_exchange({current} → {new}) on {}: done", n(obj)),
+                Err(found) => format!(
+                    "compare_exchange({current} → {new}) on {}: fails, it holds {found}",
+                    n(obj)
+                ),
+            },
+        }
+    }
+}
+
+/// ", held by thread 1" and the like.
+fn held(holder: &Holder) -> String {
+    match holder {
+        Holder::Free => String::new(),
+        Holder::Thread(t) => format!(", held by thread {t}"),
+        Holder::Readers(1) => ", held by 1 reader".to_owned(),
+        Holder::Readers(n) => format!(", held by {n} readers"),
+    }
+}
+
+fn objects_of(op: &Op) -> Vec<Obj> {
+    match *op {
+        Op::Spawn(_) | Op::Finish | Op::WaitJoin(_) | Op::Join(_) | Op::Yield => vec![],
+        Op::Wait { cv, mutex } | Op::Woken { cv, mutex } => vec![cv, mutex],
+        Op::WaitLock(obj, _)
+        | Op::Lock(obj)
+        | Op::Unlock(obj)
+        | Op::TryLock(obj, _)
+        | Op::WaitRead(obj, _)
+        | Op::Read(obj)
+        | Op::ReadUnlock(obj)
+        | Op::TryRead(obj, _)
+        | Op::WaitWrite(obj, _)
+        | Op::Write(obj)
+        | Op::WriteUnlock(obj)
+        | Op::TryWrite(obj, _)
+        | Op::Notify { cv: obj, .. }
+        | Op::Load(obj, _)
+        | Op::Store(obj, _)
+        | Op::Update { obj, .. }
+        | Op::Exchange { obj, .. } => vec![obj],
+    }
+}
+
+/// "mutex A", "atomic B".
+struct Name(Kind, usize);
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.0 {
+            Kind::Mutex => "mutex",
+            Kind::RwLock => "rwlock",
+            Kind::Condvar => "condvar",
+            Kind::Atomic => "atomic",
+        };
+        if self.1 == usize::MAX {
+            return write!(f, "{kind} ?");
+        }
+        let letter = char::from(b'A' + (self.1 % 26) as u8);
+        match self.1 / 26 {
+            0 => write!(f, "{kind} {letter}"),
+            round => write!(f, "{kind} {letter}{}", round + 1),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Int(v) => write!(f, "{v}"),
+            Value::Bool(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// A path as the student knows it: the suites by their place in the kit.
+fn short(file: &str) -> &str {
+    file.find("checker/suites/")
+        .or_else(|| file.find("checker/grading/"))
+        .map_or(file, |i| &file[i..])
+}
+
+/// A line of a rendered trace.
+#[derive(Debug, PartialEq)]
+enum Line {
+    Step(Step),
+    /// The `steps` lines above happen `times` more times, back to back.
+    Again {
+        steps: usize,
+        times: usize,
+    },
+    Skipped(usize),
+}
+
+/// The steps as lines, a block of up to [`MAX_CYCLE`] steps that repeats back to back (a spin
+/// loop) shown once and counted.
+fn fold(steps: &[Step]) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut i = 0;
+    'outer: while i < steps.len() {
+        for len in 1..=MAX_CYCLE.min(steps.len() - i) {
+            let block = &steps[i..i + len];
+            let mut times = 0;
+            while steps
+                .get(i + len * (times + 1)..)
+                .and_then(|rest| rest.get(..len))
+                .is_some_and(|next| next == block)
+            {
+                times += 1;
+            }
+            if times > 0 {
+                lines.extend(block.iter().map(|s| Line::Step(*s)));
+                lines.push(Line::Again { steps: len, times });
+                i += len * (times + 1);
+                continue 'outer;
+            }
+        }
+        lines.push(Line::Step(steps[i]));
+        i += 1;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn here() -> &'static Location<'static> {
+        Location::caller()
+    }
+
+    #[test]
+    fn a_lock_order_deadlock_reads_step_by_step() {
+        begin();
+        let a = create(Kind::Mutex, here());
+        let b = create(Kind::Mutex, here());
+        let child = next_thread();
+        record(0, Op::Spawn(child), here());
+        record(0, Op::Lock(a), here());
+        record(1, Op::Lock(b), here());
+        record(0, Op::WaitLock(b, Holder::Thread(1)), here());
+        record(1, Op::WaitLock(a, Holder::Thread(0)), here());
+        let text = render().expect("steps were recorded");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].starts_with("the interleaving that fails"),
+            "{text}"
+        );
+        assert!(lines[1].contains("thread 0  spawns thread 1"), "{text}");
+        assert!(lines[2].contains("thread 0  locks mutex A"), "{text}");
+        assert!(lines[3].contains("thread 1  locks mutex B"), "{text}");
+        assert!(
+            lines[4].contains("thread 0  waits for mutex B, held by thread 1"),
+            "{text}"
+        );
+        assert!(
+            lines[5].contains("thread 1  waits for mutex A, held by thread 0"),
+            "{text}"
+        );
+        assert!(lines[1].ends_with(&format!("trace.rs:{}", lines_of(&text, 1))));
+        assert!(
+            lines[6].starts_with("  where mutex A was created at ")
+                && lines[6].contains("; mutex B was created at "),
+            "{text}"
+        );
+    }
+
+    /// The line number a rendered step points at (its last `:`-separated field).
+    fn lines_of(text: &str, line: usize) -> &str {
+        text.lines().nth(line).unwrap().rsplit(':').next().unwrap()
+    }
+
+    #[test]
+    fn a_lost_update_shows_the_values() {
+        begin();
+        let a = create(Kind::Atomic, here());
+        record(0, Op::Load(a, Value::Int(0)), here());
+        record(1, Op::Load(a, Value::Int(0)), here());
+        record(1, Op::Store(a, Value::Int(1)), here());
+        record(0, Op::Store(a, Value::Int(1)), here());
+        let text = render().unwrap();
+        assert!(text.contains("thread 1  reads 0 from atomic A"), "{text}");
+        assert!(text.contains("thread 0  writes 1 to atomic A"), "{text}");
+        let cv = create(Kind::Condvar, here());
+        record(
+            0,
+            Op::Notify {
+                cv,
+                all: false,
+                waiting: 0,
+            },
+            here(),
+        );
+        let text = render().unwrap();
+        assert!(
+            text.contains("notify_one condvar A: nobody is waiting, the signal is lost"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_spin_loop_is_folded_and_a_long_trace_cut() {
+        begin();
+        let a = create(Kind::Mutex, here());
+        let at = here();
+        for _ in 0..50 {
+            record(1, Op::TryLock(a, Holder::Thread(0)), at);
+            record(1, Op::Yield, at);
+        }
+        let text = render().unwrap();
+        assert_eq!(text.lines().count(), 5, "{text}");
+        assert!(
+            text.contains("try_lock mutex A: busy, held by thread 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("… those 2 steps again, 49 more times"),
+            "{text}"
+        );
+
+        begin();
+        let b = create(Kind::Atomic, here());
+        for i in 0..100 {
+            record(i % 3, Op::Store(b, Value::Int(i as i128)), here());
+        }
+        let text = render().unwrap();
+        assert!(text.lines().count() <= MAX_LINES + 2, "{text}");
+        assert!(text.contains("  … 61 more lines …"), "{text}");
+        assert!(text.contains("thread 0  writes 99 to atomic A"), "{text}");
+    }
+
+    #[test]
+    fn nothing_recorded_renders_nothing() {
+        begin();
+        assert_eq!(render(), None);
+    }
+}
