@@ -75,6 +75,25 @@ impl TestResult {
     }
 }
 
+/// How the grading helpers' verdict for a deadlock found by the model checker begins.
+const MODEL_DEADLOCK: &str = "deadlock: every thread is blocked";
+
+/// The model checker's deadlock verdict in a test's output: its first line and every indented
+/// line after it.
+fn model_checker_verdict(output: &str) -> Option<String> {
+    let start = output.find(MODEL_DEADLOCK)?;
+    let mut lines = output[start..].lines();
+    let mut verdict = lines.next()?.to_owned();
+    for line in lines.take_while(|l| l.starts_with(' ')) {
+        verdict.push('\n');
+        verdict.push_str(line);
+    }
+    Some(verdict)
+}
+
+/// Where the grading helpers' sources are, as panic locations spell them.
+const GRADING_SRC: &str = "checker/grading/src/";
+
 fn judge(
     test: &str,
     raw: &RawOutcome,
@@ -141,7 +160,13 @@ fn judge(
         } else {
             TestStatus::Failed
         };
-        let mut message = format!("{}\n(at {})", primary.message, primary.location);
+        // A panic raised by the kit's own helpers (a timeout, a model checker's verdict) says
+        // where to look in its message; its location would point into the kit.
+        let mut message = if primary.location.contains(GRADING_SRC) {
+            primary.message.clone()
+        } else {
+            format!("{}\n(at {})", primary.message, primary.location)
+        };
         let context = panics
             .iter()
             .filter(|p| *p != primary && !p.location.contains("checker/suites/"))
@@ -153,6 +178,11 @@ fn judge(
             ));
         }
         return (status, message, Some(primary.location.clone()));
+    }
+    if let Some(verdict) = model_checker_verdict(&raw.output) {
+        // The model checker found a deadlock and said so, but could not unwind the deadlocked
+        // threads (a guard's clean-up panicked again) and the process aborted.
+        return (TestStatus::Failed, verdict, None);
     }
     if let Some(signal) = trailer.signal {
         let name = nix::sys::signal::Signal::try_from(signal)
@@ -171,4 +201,30 @@ fn judge(
         tail.join(" / ")
     );
     (TestStatus::Failed, message, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_model_checkers_verdict_before_an_abort() {
+        let output = "running 1 test\ntest cache::racing ... deadlock: every thread is blocked, \
+                      each waiting:\n    thread 0 (the test): blocked at src/cache.rs:46:14\n  \
+                      → hint\n      thread 0  read-locks rwlock A   src/cache.rs:35\nthread \
+                      caused non-unwinding panic. aborting.\n";
+        let verdict = model_checker_verdict(output).expect("a verdict");
+        assert!(
+            verdict.starts_with("deadlock: every thread is blocked"),
+            "{verdict}"
+        );
+        assert!(
+            verdict.ends_with("read-locks rwlock A   src/cache.rs:35"),
+            "{verdict}"
+        );
+        assert_eq!(
+            model_checker_verdict("thread 'x' panicked at a.rs:1:1"),
+            None
+        );
+    }
 }

@@ -243,12 +243,13 @@ impl Trace {
                 ),
                 Line::Again { steps, times } => (
                     format!(
-                        "  … {} again, {times} more times",
+                        "  … {} again, {times} more time{}",
                         if *steps == 1 {
                             "that step".to_owned()
                         } else {
                             format!("those {steps} steps")
-                        }
+                        },
+                        if *times == 1 { "" } else { "s" }
                     ),
                     String::new(),
                 ),
@@ -261,8 +262,7 @@ impl Trace {
             .max()
             .unwrap_or(0);
         let mut out = String::from(
-            "the interleaving that fails, step by step (thread 0 is the test; each line is one \
-             operation, in the order the threads ran them):",
+            "the interleaving that fails, step by step (thread 0 is the test's own thread):",
         );
         for (text, at) in &texts {
             if at.is_empty() {
@@ -282,17 +282,17 @@ impl Trace {
             }
         }
         mentioned.sort_unstable();
-        if !mentioned.is_empty() {
-            out.push_str("\n  where");
-            for (i, index) in mentioned.iter().enumerate() {
-                let o = &self.objects[*index];
+        // Where each lock, condition variable and atomic comes from, unless that is inside the
+        // standard library (a `Mutex::new` passed to `map`).
+        for index in mentioned {
+            let created = self.objects[index].created;
+            if !created.file().starts_with("/rustc/") {
                 let _ = write!(
                     out,
-                    "{} {} was created at {}:{}",
-                    if i == 0 { "" } else { ";" },
-                    self.name(Obj(*index)),
-                    short(o.created.file()),
-                    o.created.line()
+                    "\n  {} is the one created at {}:{}",
+                    self.name(Obj(index)),
+                    short(created.file()),
+                    created.line()
                 );
             }
         }
@@ -523,8 +523,8 @@ mod tests {
         );
         assert!(lines[1].ends_with(&format!("trace.rs:{}", lines_of(&text, 1))));
         assert!(
-            lines[6].starts_with("  where mutex A was created at ")
-                && lines[6].contains("; mutex B was created at "),
+            lines[6].starts_with("  mutex A is the one created at ")
+                && lines[7].starts_with("  mutex B is the one created at "),
             "{text}"
         );
     }
@@ -583,12 +583,21 @@ mod tests {
         );
 
         begin();
-        let b = create(Kind::Atomic, here());
+        let created = here();
+        let b = create(Kind::Atomic, created);
         for i in 0..100 {
             record(i % 3, Op::Store(b, Value::Int(i as i128)), here());
         }
         let text = render().unwrap();
         assert!(text.lines().count() <= MAX_LINES + 2, "{text}");
+        assert!(
+            text.ends_with(&format!(
+                "atomic A is the one created at {}:{}",
+                file!(),
+                created.line()
+            )),
+            "{text}"
+        );
         assert!(text.contains("  … 61 more lines …"), "{text}");
         assert!(text.contains("thread 0  writes 99 to atomic A"), "{text}");
     }
