@@ -3,6 +3,9 @@
 //! wrapped to record each step ([`sync`]) and the suites' way to explore a test body
 //! ([`check`], [`race`]).
 
+// Without the `model` feature nothing records steps: only `render` (which then finds none) is
+// used.
+#[cfg_attr(not(feature = "model"), allow(dead_code))]
 mod trace;
 mod verdict;
 

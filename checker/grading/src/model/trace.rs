@@ -126,6 +126,9 @@ struct Trace {
     /// Threads of this execution, the test's included.
     threads: usize,
     finished: Vec<usize>,
+    /// Locks asked for and not granted yet, one per thread: if the execution fails there, the
+    /// thread is waiting for that lock (a deadlock's last steps).
+    asking: Vec<Step>,
 }
 
 thread_local! {
@@ -142,6 +145,7 @@ pub fn begin() {
         t.steps.clear();
         t.objects.clear();
         t.finished.clear();
+        t.asking.clear();
         t.threads = 1;
     });
 }
@@ -178,6 +182,20 @@ pub fn record(thread: usize, op: Op, at: &'static Location<'static>) {
         }
         t.steps.push(Step { thread, op, at });
     });
+}
+
+/// Notes that `thread` asks for a lock (`op` is the wait it may turn into: [`Op::WaitLock`],
+/// [`Op::WaitRead`] or [`Op::WaitWrite`]), until [`granted`].
+pub fn asking(thread: usize, op: Op, at: &'static Location<'static>) {
+    with(|t| {
+        t.asking.retain(|s| s.thread != thread);
+        t.asking.push(Step { thread, op, at });
+    });
+}
+
+/// `thread` got the lock it asked for.
+pub fn granted(thread: usize) {
+    with(|t| t.asking.retain(|s| s.thread != thread));
 }
 
 pub fn finished(thread: usize) -> bool {
@@ -221,7 +239,8 @@ impl Trace {
         if self.steps.is_empty() {
             return None;
         }
-        let lines = fold(&self.steps);
+        let steps: Vec<Step> = self.steps.iter().copied().chain(self.blocked()).collect();
+        let lines = fold(&steps);
         // A cut trace shows its first and last lines and, between them, how many it leaves out.
         let tail = MAX_LINES - HEAD_LINES - 1;
         let skipped = Line::Skipped(lines.len().saturating_sub(HEAD_LINES + tail));
@@ -297,6 +316,33 @@ impl Trace {
             }
         }
         Some(out)
+    }
+
+    /// The waits the execution ended in: a lock asked for and held by someone else, unless the
+    /// thread's last step already says so.
+    fn blocked(&self) -> Vec<Step> {
+        self.asking
+            .iter()
+            .filter_map(|asked| {
+                let (obj, wait): (Obj, fn(Obj, Holder) -> Op) = match asked.op {
+                    Op::WaitLock(obj, _) => (obj, Op::WaitLock),
+                    Op::WaitRead(obj, _) => (obj, Op::WaitRead),
+                    Op::WaitWrite(obj, _) => (obj, Op::WaitWrite),
+                    _ => return None,
+                };
+                let holder = self.objects.get(obj.0)?.holder;
+                let blocks = match asked.op {
+                    Op::WaitRead(..) => matches!(holder, Holder::Thread(_)),
+                    _ => holder != Holder::Free,
+                };
+                let step = Step {
+                    op: wait(obj, holder),
+                    ..*asked
+                };
+                let last = self.steps.iter().rev().find(|s| s.thread == asked.thread);
+                (blocks && last.map(|s| s.op) != Some(step.op)).then_some(step)
+            })
+            .collect()
     }
 
     fn name(&self, obj: Obj) -> Name {
@@ -527,6 +573,33 @@ mod tests {
                 && lines[7].starts_with("  mutex B is the one created at "),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_thread_blocked_in_a_lock_ends_the_trace() {
+        begin();
+        let a = create(Kind::Mutex, here());
+        let b = create(Kind::Mutex, here());
+        record(0, Op::Lock(a), here());
+        set_holder(a, Holder::Thread(0));
+        asking(0, Op::WaitLock(b, Holder::Free), here());
+        record(1, Op::Lock(b), here());
+        set_holder(b, Holder::Thread(1));
+        asking(1, Op::WaitLock(a, Holder::Free), here());
+        record(1, Op::WaitLock(a, Holder::Thread(0)), here());
+        let text = render().unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[3].contains("thread 1  waits for mutex A, held by thread 0"),
+            "{text}"
+        );
+        assert!(
+            lines[4].contains("thread 0  waits for mutex B, held by thread 1"),
+            "{text}"
+        );
+        assert!(lines[5].starts_with("  mutex A is"), "{text}");
+        granted(0);
+        assert!(!render().unwrap().contains("thread 0  waits"));
     }
 
     /// The line number a rendered step points at (its last `:`-separated field).

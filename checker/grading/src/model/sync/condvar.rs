@@ -6,7 +6,7 @@ use std::sync::LockResult;
 use std::time::Duration;
 
 use super::mutex::MutexGuard;
-use super::{map_lock, me, note};
+use super::{hold, map_lock, me, note};
 use crate::model::trace::{self, Holder, Kind, Obj, Op};
 
 pub use loom::sync::WaitTimeoutResult;
@@ -114,7 +114,7 @@ impl Condvar {
             },
             Location::caller(),
         );
-        trace::set_holder(guard.mutex, Holder::Free);
+        hold(guard.mutex, Holder::Free);
         trace::waiting(self.id, 1);
         (guard.mutex, guard.at, inner)
     }
@@ -128,7 +128,7 @@ impl Condvar {
         here: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
         trace::waiting(self.id, -1);
-        trace::set_holder(mutex, Holder::Thread(me()));
+        hold(mutex, Holder::Thread(me()));
         note(Op::Woken { cv: self.id, mutex }, here);
         MutexGuard {
             mutex,

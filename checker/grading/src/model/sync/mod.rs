@@ -39,6 +39,29 @@ fn note(op: Op, at: &'static Location<'static>) {
     }
 }
 
+/// Records who holds a lock now. Not while a thread unwinds: the execution has failed and the
+/// trace must keep saying who held what when it did.
+fn hold(obj: trace::Obj, holder: trace::Holder) {
+    if !std::thread::panicking() {
+        trace::set_holder(obj, holder);
+    }
+}
+
+/// Notes that the running thread asks for a lock, which `op` (a wait) says; if the execution
+/// fails before [`granted`], the trace ends with that wait.
+fn asking(op: Op, at: &'static Location<'static>) {
+    if !std::thread::panicking() {
+        trace::asking(me(), op, at);
+    }
+}
+
+/// The running thread got the lock it asked for.
+fn granted() {
+    if !std::thread::panicking() {
+        trace::granted(me());
+    }
+}
+
 /// `result` with its guard (or the guard inside its poison error) turned into ours.
 fn map_lock<G, H>(result: LockResult<G>, wrap: impl FnOnce(G) -> H) -> LockResult<H> {
     match result {

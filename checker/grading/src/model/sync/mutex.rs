@@ -5,7 +5,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{LockResult, TryLockResult};
 
-use super::{map_lock, map_try, me, note};
+use super::{asking, granted, hold, map_lock, map_try, me, note};
 use crate::model::trace::{self, Holder, Kind, Obj, Op};
 
 /// `std::sync::Mutex`, model-checked and recorded.
@@ -45,6 +45,7 @@ impl<T: ?Sized> Mutex<T> {
             Holder::Free => {}
             holder => note(Op::WaitLock(self.id, holder), at),
         }
+        asking(Op::WaitLock(self.id, Holder::Free), at);
         let result = self.inner.lock();
         map_lock(result, |guard| self.locked(guard, Op::Lock(self.id), at))
     }
@@ -73,7 +74,8 @@ impl<T: ?Sized> Mutex<T> {
         at: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
         note(op, at);
-        trace::set_holder(self.id, Holder::Thread(me()));
+        granted();
+        hold(self.id, Holder::Thread(me()));
         MutexGuard {
             mutex: self.id,
             at,
@@ -120,7 +122,7 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         if self.inner.is_some() {
             note(Op::Unlock(self.mutex), self.at);
-            trace::set_holder(self.mutex, Holder::Free);
+            hold(self.mutex, Holder::Free);
         }
         // The lock itself is released when `inner` drops, after this.
     }

@@ -5,7 +5,7 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{LockResult, TryLockResult};
 
-use super::{map_lock, map_try, me, note};
+use super::{asking, granted, hold, map_lock, map_try, me, note};
 use crate::model::trace::{self, Holder, Kind, Obj, Op};
 
 /// `std::sync::RwLock`, model-checked and recorded.
@@ -49,6 +49,7 @@ impl<T: ?Sized> RwLock<T> {
         if let holder @ Holder::Thread(_) = trace::holder(self.id) {
             note(Op::WaitRead(self.id, holder), at);
         }
+        asking(Op::WaitRead(self.id, Holder::Free), at);
         let result = self.inner.read();
         map_lock(result, |guard| {
             self.read_locked(guard, Op::Read(self.id), at)
@@ -75,6 +76,7 @@ impl<T: ?Sized> RwLock<T> {
             Holder::Free => {}
             holder => note(Op::WaitWrite(self.id, holder), at),
         }
+        asking(Op::WaitWrite(self.id, Holder::Free), at);
         let result = self.inner.write();
         map_lock(result, |guard| {
             self.write_locked(guard, Op::Write(self.id), at)
@@ -105,11 +107,12 @@ impl<T: ?Sized> RwLock<T> {
         at: &'static Location<'static>,
     ) -> RwLockReadGuard<'a, T> {
         note(op, at);
+        granted();
         let readers = match trace::holder(self.id) {
             Holder::Readers(n) => n + 1,
             _ => 1,
         };
-        trace::set_holder(self.id, Holder::Readers(readers));
+        hold(self.id, Holder::Readers(readers));
         RwLockReadGuard {
             lock: self.id,
             at,
@@ -124,7 +127,8 @@ impl<T: ?Sized> RwLock<T> {
         at: &'static Location<'static>,
     ) -> RwLockWriteGuard<'a, T> {
         note(op, at);
-        trace::set_holder(self.id, Holder::Thread(me()));
+        granted();
+        hold(self.id, Holder::Thread(me()));
         RwLockWriteGuard {
             lock: self.id,
             at,
@@ -168,7 +172,7 @@ impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
             Holder::Readers(n) if n > 1 => Holder::Readers(n - 1),
             _ => Holder::Free,
         };
-        trace::set_holder(self.lock, holder);
+        hold(self.lock, holder);
     }
 }
 
@@ -189,7 +193,7 @@ impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
         note(Op::WriteUnlock(self.lock), self.at);
-        trace::set_holder(self.lock, Holder::Free);
+        hold(self.lock, Holder::Free);
     }
 }
 
