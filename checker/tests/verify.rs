@@ -36,4 +36,34 @@ fn every_solution_passes_every_stub_fails_every_mistake_is_caught() {
         report["elapsed_ms"]
     );
     assert!(wrong > 0, "the wrong-solution catalogue is empty");
+
+    // A mistake the model checker finds is shown as the interleaving that breaks it, step by
+    // step, at the lines of the mistaken file.
+    let mut shown = 0;
+    for result in results
+        .iter()
+        .filter(|r| r["subject"].as_str().unwrap().starts_with("wrong:"))
+    {
+        for test in result["tests"].as_array().unwrap() {
+            let message = test["message"].as_str().unwrap_or_default();
+            if !message.contains("found by the model checker") {
+                continue;
+            }
+            let steps: Vec<&str> = message
+                .lines()
+                .skip_while(|l| !l.contains("the interleaving that fails, step by step"))
+                .skip(1)
+                .take_while(|l| l.trim_start().starts_with("thread ") || l.contains(" … "))
+                .collect();
+            assert!(
+                steps.iter().any(|l| l.contains("/src/")),
+                "{} of {}: no step-by-step interleaving at the student's lines:\n{message}",
+                test["name"],
+                result["subject"]
+            );
+            shown += 1;
+        }
+    }
+    eprintln!("verify: {shown} model-checked verdicts, each with its failing interleaving");
+    assert!(shown > 0, "no wrong solution was caught by the model checker");
 }
