@@ -65,5 +65,8 @@ fn every_solution_passes_every_stub_fails_every_mistake_is_caught() {
         }
     }
     eprintln!("verify: {shown} model-checked verdicts, each with its failing interleaving");
-    assert!(shown > 0, "no wrong solution was caught by the model checker");
+    assert!(
+        shown > 0,
+        "no wrong solution was caught by the model checker"
+    );
 }
