@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use nix::sys::signal::{self, Signal};
 use nix::unistd::Pid;
 
+/// The name of a sandbox's group, before the sandbox's process id.
+const PREFIX: &str = "kit-sandbox-";
+
 pub struct Cgroup {
     dir: PathBuf,
     /// `DIR/cgroup.procs`, ready for the child to write itself into before exec.
@@ -31,7 +34,8 @@ impl Cgroup {
         } else {
             return None;
         };
-        let dir = base.join(format!("kit-sandbox-{}", std::process::id()));
+        remove_orphaned_groups(&base);
+        let dir = base.join(format!("{PREFIX}{}", std::process::id()));
         std::fs::create_dir(&dir).ok()?;
         let cgroup = Cgroup {
             procs: CString::new(dir.join("cgroup.procs").as_os_str().as_bytes()).ok()?,
@@ -45,6 +49,28 @@ impl Cgroup {
     /// The group's `cgroup.procs`, for [`enter`] in a child about to exec.
     pub fn procs_file(&self) -> CString {
         self.procs.clone()
+    }
+}
+
+/// Removes the groups of sandboxes that are gone (killed with SIGKILL, they could not remove
+/// their own). Only an empty group can be removed, so a group still in use is never touched.
+fn remove_orphaned_groups(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let gone = signal::kill(Pid::from_raw(pid), None) == Err(nix::errno::Errno::ESRCH);
+        if gone {
+            let _ = std::fs::remove_dir(entry.path());
+        }
     }
 }
 
@@ -118,5 +144,27 @@ impl Drop for Cgroup {
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_sandboxs_group_is_removed_by_the_next() {
+        let Some(cgroup) = Cgroup::create(64) else {
+            eprintln!("no writable pids cgroup here: nothing to test");
+            return;
+        };
+        let base = cgroup.dir.parent().unwrap().to_path_buf();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let orphan = base.join(format!("{PREFIX}{dead}"));
+        std::fs::create_dir(&orphan).unwrap();
+        drop(Cgroup::create(64));
+        assert!(!orphan.exists(), "{} is left behind", orphan.display());
+        assert!(cgroup.dir.exists(), "a live sandbox's group is kept");
     }
 }
