@@ -188,9 +188,30 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
 /// whatever that code started and abandoned: its orphans were re-parented to us.
 pub fn supervised<T>(graded: impl FnOnce() -> Result<T>) -> Result<T> {
     nix::sys::prctl::set_child_subreaper(true).context("cannot become a child subreaper")?;
+    stop_everything_when_interrupted();
     let result = graded();
     kill_tree(std::process::id() as i32);
     result
+}
+
+/// On Ctrl-C (or SIGTERM, SIGHUP), kills every test under way before exiting. The tests run in
+/// process groups of their own, so the terminal's Ctrl-C does not reach them: without this they
+/// would run on, unattended, until their own time limit.
+fn stop_everything_when_interrupted() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                eprintln!("\ninterrupted: the checker stops, and every test it started with it");
+                kill_tree(std::process::id() as i32);
+                std::process::exit(128 + signal);
+            }
+        });
+    });
 }
 
 fn live_descendants(me: i32) -> Vec<procs::ProcInfo> {

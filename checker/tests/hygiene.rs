@@ -220,3 +220,78 @@ fn runaway_daemons_are_reported_and_killed() {
         "{messages:#?}"
     );
 }
+
+#[test]
+fn ctrl_c_stops_the_tests_under_way() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let tag = format!("KIT_HYGIENE_TAG=interrupt-{}-{nanos}", std::process::id());
+    // `spawn_join`'s catalogue holds a deadlock (`kept_sender`): its tests hang for 5 s.
+    let mut checker = std::process::Command::new(env!("CARGO_BIN_EXE_checker"))
+        .current_dir(common::real_root())
+        .args(["verify", "spawn_join", "--json"])
+        .env_remove("KIT_TARGET_DIR")
+        .env_remove("CARGO_TARGET_DIR")
+        .env("KIT_HYGIENE_TAG", &tag["KIT_HYGIENE_TAG=".len()..])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kills the checker if an assertion below fails first.
+    struct Reap(std::process::Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let sandboxes = || -> Vec<i32> {
+        tagged(&tag)
+            .into_iter()
+            .filter(|&pid| cmdline(pid).contains("__sandbox"))
+            .collect()
+    };
+    // Builds first (minutes on a fresh machine), then runs tests in sandboxes.
+    let deadline = Instant::now() + Duration::from_secs(900);
+    while sandboxes().is_empty() {
+        assert!(
+            checker.try_wait().unwrap().is_none(),
+            "the checker ended before any test ran"
+        );
+        assert!(Instant::now() < deadline, "no test started");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let interrupted = Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(checker.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let mut checker = Reap(checker);
+    let status = loop {
+        if let Some(status) = checker.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            interrupted.elapsed() < Duration::from_secs(3),
+            "the checker did not stop within 3 s of Ctrl-C"
+        );
+        thread::sleep(Duration::from_millis(10));
+    };
+    let stopped = interrupted.elapsed();
+    assert_eq!(status.code(), Some(130), "128 + SIGINT, as shells expect");
+    let left = tagged(&tag);
+    assert!(
+        left.is_empty(),
+        "Ctrl-C left {} process(es) running: {:?}",
+        left.len(),
+        describe(left.clone())
+    );
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(checker.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    eprintln!("Ctrl-C: checker and its tests gone {stopped:?} after the signal");
+}
