@@ -106,6 +106,7 @@ pub fn build_tests(
         .expect("stdout is piped")
         .read_to_string(&mut stdout)?;
     let status = child.wait()?;
+    crate::sandbox::halt_if_interrupted();
     let _ = finished.send(());
     let stderr_tail = progress.join().unwrap_or_default();
 

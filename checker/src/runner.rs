@@ -79,8 +79,11 @@ pub fn run_all(
 
 /// Runs one test through `checker __sandbox`, never longer than its limits.
 pub fn run_one(test: &TestJob) -> RawOutcome {
+    sandbox::halt_if_interrupted();
     let started = Instant::now();
-    match try_run_one(test) {
+    let outcome = try_run_one(test);
+    sandbox::halt_if_interrupted();
+    match outcome {
         Ok((output, trailer)) => RawOutcome {
             output,
             trailer,

@@ -194,6 +194,17 @@ pub fn supervised<T>(graded: impl FnOnce() -> Result<T>) -> Result<T> {
     result
 }
 
+/// Set when the checker is interrupted: from then on nothing starts, and nothing is reported.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// If the checker is being interrupted, waits for the end (the signal's handler kills every test
+/// and exits): a test or a build it killed must not be started again, nor reported as failed.
+pub fn halt_if_interrupted() {
+    while INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        thread::park();
+    }
+}
+
 /// On Ctrl-C (or SIGTERM, SIGHUP), kills every test under way before exiting. The tests run in
 /// process groups of their own, so the terminal's Ctrl-C does not reach them: without this they
 /// would run on, unattended, until their own time limit.
@@ -206,6 +217,7 @@ fn stop_everything_when_interrupted() {
         };
         thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
+                INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
                 eprintln!("\ninterrupted: the checker stops, and every test it started with it");
                 kill_tree(std::process::id() as i32);
                 std::process::exit(128 + signal);
