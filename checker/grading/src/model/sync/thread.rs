@@ -61,3 +61,47 @@ impl<T> fmt::Debug for JoinHandle<T> {
         f.debug_struct("JoinHandle").finish_non_exhaustive()
     }
 }
+
+/// The model checker has no scoped threads: [`scope`] exists so that code using it gets this
+/// message from the compiler, instead of "cannot find function `scope`".
+#[diagnostic::on_unimplemented(
+    message = "the model checker (loom) has no scoped threads: `thread::scope` cannot be model-checked",
+    label = "scoped threads here",
+    note = "share the data with an `Arc` (from `crate::sync`), start the workers with `thread::spawn`, and `join` every handle"
+)]
+pub trait NoScopedThreadsUnderTheModelChecker {}
+
+/// `std::thread::scope`'s signature, for a clear compile error (see
+/// [`NoScopedThreadsUnderTheModelChecker`]); it cannot be called.
+pub fn scope<'env, F, T>(_f: F) -> T
+where
+    F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> T,
+    F: NoScopedThreadsUnderTheModelChecker,
+{
+    unreachable!("no type implements NoScopedThreadsUnderTheModelChecker")
+}
+
+/// `std::thread::Scope`, for [`scope`]'s signature only.
+pub struct Scope<'scope, 'env: 'scope> {
+    _scope: std::marker::PhantomData<&'scope mut &'scope ()>,
+    _env: std::marker::PhantomData<&'env mut &'env ()>,
+}
+
+/// `std::thread::ScopedJoinHandle`, for [`scope`]'s signature only.
+pub struct ScopedJoinHandle<'scope, T>(std::marker::PhantomData<&'scope T>);
+
+impl<'scope> Scope<'scope, '_> {
+    pub fn spawn<F, T>(&'scope self, _f: F) -> ScopedJoinHandle<'scope, T>
+    where
+        F: FnOnce() -> T + Send + 'scope,
+        T: Send + 'scope,
+    {
+        unreachable!("a Scope is never made")
+    }
+}
+
+impl<T> ScopedJoinHandle<'_, T> {
+    pub fn join(self) -> std::thread::Result<T> {
+        unreachable!("a Scope is never made")
+    }
+}
