@@ -3,7 +3,9 @@
 //! A suite must never hang, whatever the student wrote: every test body runs through
 //! [`within`], which gives up after a bounded time with a message that names the likely cause.
 //! The probes ([`Rendezvous`], [`ThreadLog`], [`ExitWatch`]) let a suite check the *concept* —
-//! that work really ran on other threads, at the same time — not just the output.
+//! that work really ran on other threads, at the same time — not just the output. [`model`]
+//! serves the topics graded by a model checker: their suites, and (under the `model` feature)
+//! the primitives their `sync` shims re-export, which record each step of an interleaving.
 
 mod exit_watch;
 pub mod model;
