@@ -25,7 +25,7 @@ mod explore {
     /// go on, per execution. Three finds every mistake in the catalogue (and is loom's advice).
     const PREEMPTIONS: usize = 3;
 
-    /// Explores every interleaving of `body` (within [`PREEMPTIONS`]); if one fails, the test
+    /// Explores every interleaving of `body` (up to three preemptions); if one fails, the test
     /// fails with what went wrong, the steps of that interleaving, and `hint`.
     pub fn check(hint: &'static str, body: impl Fn() + Sync + Send + 'static) {
         model_check(hint, move || {

@@ -1,5 +1,5 @@
 //! Loom's synchronisation primitives with the API of `std`'s, each operation recorded in the
-//! execution's [trace](super::trace): a topic's `sync` shim re-exports these under its `model`
+//! execution's trace: a topic's `sync` shim re-exports these under its `model`
 //! feature, so a failing interleaving can be shown step by step, at the student's lines.
 //!
 //! Every method that can block or change shared state is `#[track_caller]`, so both the trace
