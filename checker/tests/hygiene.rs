@@ -230,16 +230,6 @@ fn ctrl_c_stops_the_tests_under_way() {
         .as_nanos();
     let tag = format!("KIT_HYGIENE_TAG=interrupt-{}-{nanos}", std::process::id());
     // `spawn_join`'s catalogue holds a deadlock (`kept_sender`): its tests hang for 5 s.
-    let mut checker = std::process::Command::new(env!("CARGO_BIN_EXE_checker"))
-        .current_dir(common::real_root())
-        .args(["verify", "spawn_join", "--json"])
-        .env_remove("KIT_TARGET_DIR")
-        .env_remove("CARGO_TARGET_DIR")
-        .env("KIT_HYGIENE_TAG", &tag["KIT_HYGIENE_TAG=".len()..])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
     // Kills the checker if an assertion below fails first.
     struct Reap(std::process::Child);
     impl Drop for Reap {
@@ -248,6 +238,18 @@ fn ctrl_c_stops_the_tests_under_way() {
             let _ = self.0.wait();
         }
     }
+    let mut checker = Reap(
+        std::process::Command::new(env!("CARGO_BIN_EXE_checker"))
+            .current_dir(common::real_root())
+            .args(["verify", "spawn_join", "--json"])
+            .env_remove("KIT_TARGET_DIR")
+            .env_remove("CARGO_TARGET_DIR")
+            .env("KIT_HYGIENE_TAG", &tag["KIT_HYGIENE_TAG=".len()..])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let sandboxes = || -> Vec<i32> {
         tagged(&tag)
             .into_iter()
@@ -258,7 +260,7 @@ fn ctrl_c_stops_the_tests_under_way() {
     let deadline = Instant::now() + Duration::from_secs(900);
     while sandboxes().is_empty() {
         assert!(
-            checker.try_wait().unwrap().is_none(),
+            checker.0.try_wait().unwrap().is_none(),
             "the checker ended before any test ran"
         );
         assert!(Instant::now() < deadline, "no test started");
@@ -266,11 +268,10 @@ fn ctrl_c_stops_the_tests_under_way() {
     }
     let interrupted = Instant::now();
     nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(checker.id() as i32),
+        nix::unistd::Pid::from_raw(checker.0.id() as i32),
         nix::sys::signal::Signal::SIGINT,
     )
     .unwrap();
-    let mut checker = Reap(checker);
     let status = loop {
         if let Some(status) = checker.0.try_wait().unwrap() {
             break status;
