@@ -230,19 +230,11 @@ fn ctrl_c_stops_the_tests_under_way() {
         .as_nanos();
     let tag = format!("KIT_HYGIENE_TAG=interrupt-{}-{nanos}", std::process::id());
     // `spawn_join`'s catalogue holds a deadlock (`kept_sender`): its tests hang for 5 s.
-    // Stops the checker (and so its tests) if an assertion below fails first: SIGTERM, which
-    // it answers by killing its tests, then SIGKILL.
+    // Stops the checker (and so its tests) if an assertion below fails first.
     struct Reap(std::process::Child);
     impl Drop for Reap {
         fn drop(&mut self) {
-            let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while matches!(self.0.try_wait(), Ok(None)) && Instant::now() < deadline {
-                thread::sleep(Duration::from_millis(10));
-            }
-            let _ = self.0.kill();
-            let _ = self.0.wait();
+            common::stop(&mut self.0);
         }
     }
     let mut checker = Reap(
