@@ -63,6 +63,31 @@ fn tagged(tag: &str) -> Vec<i32> {
         .collect()
 }
 
+/// A `KIT_HYGIENE_TAG=...` environment entry no other run has.
+fn new_tag(what: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("KIT_HYGIENE_TAG={what}-{}-{nanos}", std::process::id())
+}
+
+/// Once the checker has exited, whatever it started (`tag` in its environment) must be gone;
+/// the kernel gets a moment.
+fn assert_all_gone(tag: &str, who: &str) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while !tagged(tag).is_empty() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+    }
+    let left = tagged(tag);
+    assert!(
+        left.is_empty(),
+        "{who} left {} process(es) running: {:?}",
+        left.len(),
+        describe(left.clone())
+    );
+}
+
 /// Running processes started from the kit's build folder (test binaries and their
 /// programs), in case one escaped with a fresh environment.
 fn kit_processes(build: &Path) -> BTreeSet<i32> {
@@ -99,11 +124,7 @@ fn verify_leaving_nothing(exercise: &str) -> Vec<(String, Value)> {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let root = common::real_root();
     let build = root.join("target").join("checker");
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let tag = format!("KIT_HYGIENE_TAG=run-{}-{nanos}", std::process::id());
+    let tag = new_tag("run");
     let tmp = tempfile::Builder::new()
         .prefix("kit-hygiene-")
         .tempdir()
@@ -119,18 +140,7 @@ fn verify_leaving_nothing(exercise: &str) -> Vec<(String, Value)> {
         .unwrap();
     let report = common::json(&output);
 
-    // The checker has exited: whatever it started must be gone (a moment for the kernel).
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while !tagged(&tag).is_empty() && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(20));
-    }
-    let left = tagged(&tag);
-    assert!(
-        left.is_empty(),
-        "`checker verify {exercise}` left {} process(es) running: {:?}",
-        left.len(),
-        describe(left.clone())
-    );
+    assert_all_gone(&tag, &format!("`checker verify {exercise}`"));
     let escaped: Vec<i32> = kit_processes(&build).difference(&before).copied().collect();
     assert!(
         escaped.is_empty(),
@@ -224,11 +234,7 @@ fn runaway_daemons_are_reported_and_killed() {
 #[test]
 fn ctrl_c_stops_the_tests_under_way() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let tag = format!("KIT_HYGIENE_TAG=interrupt-{}-{nanos}", std::process::id());
+    let tag = new_tag("interrupt");
     // `spawn_join`'s catalogue holds a deadlock (`kept_sender`): its tests hang for 5 s.
     // Stops the checker (and so its tests) if an assertion below fails first.
     struct Reap(std::process::Child);
@@ -283,13 +289,7 @@ fn ctrl_c_stops_the_tests_under_way() {
     };
     let stopped = interrupted.elapsed();
     assert_eq!(status.code(), Some(130), "128 + SIGINT, as shells expect");
-    let left = tagged(&tag);
-    assert!(
-        left.is_empty(),
-        "Ctrl-C left {} process(es) running: {:?}",
-        left.len(),
-        describe(left.clone())
-    );
+    assert_all_gone(&tag, "Ctrl-C");
     let mut stderr = String::new();
     std::io::Read::read_to_string(checker.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("interrupted"), "{stderr}");
