@@ -125,7 +125,6 @@ struct Trace {
     objects: Vec<Object>,
     /// Threads of this execution, the test's included.
     threads: usize,
-    finished: Vec<usize>,
     /// Locks asked for and not granted yet, one per thread: if the execution fails there, the
     /// thread is waiting for that lock (a deadlock's last steps).
     asking: Vec<Step>,
@@ -144,7 +143,6 @@ pub fn begin() {
     with(|t| {
         t.steps.clear();
         t.objects.clear();
-        t.finished.clear();
         t.asking.clear();
         t.threads = 1;
     });
@@ -177,9 +175,6 @@ pub fn next_thread() -> usize {
 
 pub fn record(thread: usize, op: Op, at: &'static Location<'static>) {
     with(|t| {
-        if let Op::Finish = op {
-            t.finished.push(thread);
-        }
         t.steps.push(Step { thread, op, at });
     });
 }
@@ -199,7 +194,12 @@ pub fn granted(thread: usize) {
 }
 
 pub fn finished(thread: usize) -> bool {
-    with(|t| t.finished.contains(&thread)).unwrap_or(false)
+    with(|t| {
+        t.steps
+            .iter()
+            .any(|s| s.thread == thread && s.op == Op::Finish)
+    })
+    .unwrap_or(false)
 }
 
 pub fn holder(obj: Obj) -> Holder {
