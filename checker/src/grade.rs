@@ -169,7 +169,7 @@ fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {
                 let package = format!("{}-wrong-{}-{}", topic.name, exercise.name, wrong.name);
                 let package = package.replace('_', "-");
                 let source = kit.solution_crate(topic);
-                let solution = kit.solution_crate(topic).join(&exercise.file);
+                let solution = source.join(&exercise.file);
                 let replace = vec![(exercise.file.clone(), wrong.contents(&solution)?)];
                 variant_place(
                     &mut variants,
