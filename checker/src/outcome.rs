@@ -75,13 +75,10 @@ impl TestResult {
     }
 }
 
-/// How the grading helpers' verdict for a deadlock found by the model checker begins.
-const MODEL_DEADLOCK: &str = "deadlock: every thread is blocked";
-
 /// The model checker's deadlock verdict in a test's output: its first line and every indented
 /// line after it.
 fn model_checker_verdict(output: &str) -> Option<String> {
-    let start = output.find(MODEL_DEADLOCK)?;
+    let start = output.find(grading::model::DEADLOCK)?;
     let mut lines = output[start..].lines();
     let mut verdict = lines.next()?.to_owned();
     for line in lines.take_while(|l| l.starts_with(' ')) {

@@ -12,7 +12,7 @@ mod verdict;
 #[cfg(feature = "model")]
 pub mod sync;
 
-pub use verdict::model_check;
+pub use verdict::{DEADLOCK, model_check};
 
 #[cfg(feature = "model")]
 pub use explore::{check, race};

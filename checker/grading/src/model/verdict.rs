@@ -13,6 +13,9 @@ use crate::within;
 const FOUND: &str =
     "(found by the model checker, which runs the test under every interleaving of its threads)";
 
+/// How the verdict for a deadlock begins; the checker finds it in a test's output by this.
+pub const DEADLOCK: &str = "deadlock: every thread is blocked";
+
 /// The prefix of loom's deadlock report.
 const LOOM_DEADLOCK: &str = "deadlock; threads = ";
 
@@ -100,9 +103,9 @@ fn explain(payload: &(dyn Any + Send)) -> String {
     let Some(threads) = message.strip_prefix(LOOM_DEADLOCK) else {
         return message.trim_end().to_owned();
     };
-    let mut out = String::from(
-        "deadlock: every thread is blocked, each waiting for a lock or a condition that \
-         another blocked thread should release:",
+    let mut out = format!(
+        "{DEADLOCK}, each waiting for a lock or a condition that another blocked thread should \
+         release:"
     );
     for entry in threads.split("(Id(").skip(1) {
         let id = entry.split(')').next().unwrap_or("?");
