@@ -15,10 +15,10 @@ use serde::Serialize;
 use crate::cargo::{self, BuildUnit};
 use crate::catalog::{Exercise, SuiteRun};
 use crate::kit::Kit;
+use crate::known::Known;
 use crate::outcome::{TestResult, TestStatus};
 use crate::runner::{self, TestJob};
 use crate::variants::{self, Variant};
-use crate::wrong::WrongSolution;
 
 /// Whose code is graded.
 #[derive(Debug, Clone)]
@@ -28,7 +28,8 @@ pub enum Subject {
     /// The same crate, graded by `verify`, which expects it to fail.
     Stub,
     Solution,
-    Wrong(WrongSolution),
+    /// A catalogued mistake or correct alternative: the solution with one file replaced.
+    Known(Known),
     /// A student's copy of the exercises, graded in class mode.
     Submission(Submission),
 }
@@ -46,7 +47,7 @@ impl Subject {
             Subject::Student => "student".into(),
             Subject::Stub => "stub".into(),
             Subject::Solution => "solution".into(),
-            Subject::Wrong(w) => format!("wrong:{}", w.name),
+            Subject::Known(k) => format!("{}:{}", k.kind.folder_name(), k.name),
             Subject::Submission(s) => format!("student:{}", s.student),
         }
     }
@@ -68,6 +69,18 @@ pub enum Verdict {
     /// Every failing test stopped at a `todo!()`.
     NotStarted,
     CompileError,
+}
+
+impl Verdict {
+    /// The verdict in a person's words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failing",
+            Verdict::NotStarted => "not started",
+            Verdict::CompileError => "does not compile",
+        }
+    }
 }
 
 /// The graded result of one candidate.
@@ -165,12 +178,18 @@ fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {
                 manifest: root_manifest.clone(),
                 lane: (0, 0),
             },
-            Subject::Wrong(wrong) => {
-                let package = format!("{}-wrong-{}-{}", topic.name, exercise.name, wrong.name);
+            Subject::Known(known) => {
+                let package = format!(
+                    "{}-{}-{}-{}",
+                    topic.name,
+                    known.kind.folder_name(),
+                    exercise.name,
+                    known.name
+                );
                 let package = package.replace('_', "-");
                 let source = kit.solution_crate(topic);
                 let solution = source.join(&exercise.file);
-                let replace = vec![(exercise.file.clone(), wrong.contents(&solution)?)];
+                let replace = vec![(exercise.file.clone(), known.contents(&solution)?)];
                 variant_place(
                     &mut variants,
                     &mut rounds,

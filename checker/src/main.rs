@@ -13,6 +13,7 @@ mod cmd;
 mod dev;
 mod grade;
 mod kit;
+mod known;
 mod libtest;
 mod outcome;
 mod pristine;
@@ -25,7 +26,6 @@ mod runner;
 mod sandbox;
 mod style;
 mod variants;
-mod wrong;
 
 use std::process::ExitCode;
 use std::time::Duration;

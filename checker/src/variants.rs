@@ -122,13 +122,13 @@ fn read_toml(path: &Path) -> Result<Table> {
     toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))
 }
 
-/// Copies a crate folder, leaving out build output and the wrong-solution catalogue.
+/// Copies a crate folder, leaving out build output and the catalogues of known versions.
 fn copy_tree(from: &Path, to: &Path, skip: &[PathBuf]) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let name = entry.file_name();
-        if name == "target" || name == "wrong" {
+        if name == "target" || name == "wrong" || name == "alt" {
             continue;
         }
         let (src, dst) = (entry.path(), to.join(&name));

@@ -2,7 +2,8 @@
 //!
 //! For every exercise: the solution passes every test; the stub fails every test (a test that
 //! passes on a stub asserts nothing about the student's work); every catalogued wrong solution
-//! fails, with a verdict containing each of its `Expect:` words.
+//! fails, with a verdict containing each of its `Expect:` words; every catalogued correct
+//! alternative passes (a suite that rejects a valid design grades the reference's shape).
 
 use std::time::Instant;
 
@@ -11,8 +12,8 @@ use serde::Serialize;
 
 use crate::grade::{self, Candidate, Graded, Options, Subject, Verdict};
 use crate::kit::Kit;
+use crate::known::{self, Kind};
 use crate::report::Report;
-use crate::wrong;
 
 /// One broken promise of the kit.
 #[derive(Debug, Serialize)]
@@ -53,11 +54,13 @@ pub fn run(
             exercise,
             subject: Subject::Stub,
         });
-        for mistake in wrong::catalogue(kit, exercise)? {
-            candidates.push(Candidate {
-                exercise,
-                subject: Subject::Wrong(mistake),
-            });
+        for kind in [Kind::Wrong, Kind::Alternative] {
+            for version in known::catalogue(kit, exercise, kind)? {
+                candidates.push(Candidate {
+                    exercise,
+                    subject: Subject::Known(version),
+                });
+            }
         }
     }
     let results = grade::grade(kit, &candidates, options)?;
@@ -101,14 +104,17 @@ pub fn run(
             crate::render::indent(&p.problem, "    ").trim_start()
         );
     }
-    let wrong_count = candidates
-        .iter()
-        .filter(|c| matches!(c.subject, Subject::Wrong(_)))
-        .count();
+    let count = |kind: Kind| {
+        candidates
+            .iter()
+            .filter(|c| matches!(&c.subject, Subject::Known(k) if k.kind == kind))
+            .count()
+    };
     println!(
-        "\n{} exercises, {} wrong solutions: {} in {:.1} s",
-        exercises.len(),
-        wrong_count,
+        "\n{}, {}, {}: {} in {:.1} s",
+        plural(exercises.len(), "exercise"),
+        plural(count(Kind::Wrong), "wrong solution"),
+        plural(count(Kind::Alternative), "correct alternative"),
         if ok {
             "the kit holds".to_owned()
         } else {
@@ -160,18 +166,27 @@ fn judge(candidate: &Candidate, graded: &Graded) -> Option<Problem> {
                 ))
             })
         }
-        Subject::Wrong(mistake) if graded.passed() => Some(problem(format!(
+        Subject::Known(alternative) if alternative.kind == Kind::Alternative => (!graded.passed())
+            .then(|| {
+                problem(format!(
+                    "a correct alternative is rejected (\"{}\"): the suite grades the \
+                     reference's shape, not the exercise's contract:\n{}",
+                    alternative.summary,
+                    failures()
+                ))
+            }),
+        Subject::Known(mistake) if graded.passed() => Some(problem(format!(
             "the wrong solution passes every test: the suite does not catch \"{}\"",
-            mistake.mistake
+            mistake.summary
         ))),
-        Subject::Wrong(mistake) => {
+        Subject::Known(mistake) => {
             let verdict = graded
                 .tests
                 .iter()
                 .map(|t| t.message.as_str())
                 .collect::<Vec<_>>()
                 .join("\n");
-            let missing = wrong::missing_expectations(mistake, &verdict);
+            let missing = known::missing_expectations(mistake, &verdict);
             (!missing.is_empty()).then(|| {
                 problem(format!(
                     "rejected, but the verdict never says {:?}; it says:\n{}",
@@ -244,18 +259,24 @@ fn print_summary(candidates: &[Candidate], results: &[Graded]) {
         let failed = graded.tests.iter().filter(|t| !t.passed()).count();
         let line = match &candidate.subject {
             Subject::Solution => format!(
-                "solution   {:?}: {}/{} tests pass",
-                graded.verdict,
+                "solution    {}: {}/{} tests pass",
+                graded.verdict.words(),
                 graded.tests.len() - failed,
                 graded.tests.len()
             ),
             Subject::Stub => format!(
-                "stub       {:?}: {}/{} tests fail",
-                graded.verdict,
+                "stub        {}: {}/{} tests fail",
+                graded.verdict.words(),
                 failed,
                 graded.tests.len()
             ),
-            Subject::Wrong(w) => {
+            Subject::Known(k) if k.kind == Kind::Alternative => format!(
+                "alternative {:<24} {}/{} pass",
+                k.name,
+                graded.tests.len() - failed,
+                graded.tests.len()
+            ),
+            Subject::Known(w) => {
                 let first = graded
                     .tests
                     .iter()
@@ -263,7 +284,7 @@ fn print_summary(candidates: &[Candidate], results: &[Graded]) {
                     .map(|t| first_line(&t.message))
                     .unwrap_or_default();
                 format!(
-                    "wrong      {:<24} {failed}/{} fail — {first}",
+                    "wrong       {:<24} {failed}/{} fail — {first}",
                     w.name,
                     graded.tests.len()
                 )
@@ -271,6 +292,15 @@ fn print_summary(candidates: &[Candidate], results: &[Graded]) {
             Subject::Student | Subject::Submission(_) => String::new(),
         };
         println!("  {line}");
+    }
+}
+
+/// `1 exercise`, `46 exercises`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

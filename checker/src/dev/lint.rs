@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::kit::{CATALOG, Kit};
-use crate::wrong;
+use crate::known::{self, Kind};
 
 /// Wrong solutions an exercise needs at least.
 pub const MIN_WRONG: usize = 2;
@@ -134,22 +134,28 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
                 ));
             }
         }
-        match wrong::catalogue(kit, exercise) {
-            Ok(found) if found.len() < MIN_WRONG => problems.push(format!(
-                "{}: exercise `{}` has {} catalogued wrong solutions; it needs at least {MIN_WRONG}",
-                shown(&wrong::folder(kit, exercise)),
-                exercise.name,
-                found.len()
-            )),
-            Ok(found) => {
-                // A diff that no longer applies to the solution is caught here, not mid-verify.
-                for mistake in found {
-                    if let Err(err) = mistake.contents(&solution_path) {
-                        problems.push(format!("{err:#}"));
+        for kind in [Kind::Wrong, Kind::Alternative] {
+            match known::catalogue(kit, exercise, kind) {
+                Ok(found) if kind == Kind::Wrong && found.len() < MIN_WRONG => {
+                    problems.push(format!(
+                        "{}: exercise `{}` has {} catalogued wrong solutions; it needs at least \
+                         {MIN_WRONG}",
+                        shown(&known::folder(kit, exercise, kind)),
+                        exercise.name,
+                        found.len()
+                    ))
+                }
+                Ok(found) => {
+                    // A diff that no longer applies to the solution is caught here, not
+                    // mid-verify.
+                    for version in found {
+                        if let Err(err) = version.contents(&solution_path) {
+                            problems.push(format!("{err:#}"));
+                        }
                     }
                 }
+                Err(err) => problems.push(format!("{err:#}")),
             }
-            Err(err) => problems.push(format!("{err:#}")),
         }
     }
     // Every concept of the concept map is taught by some topic (its `concepts` list).

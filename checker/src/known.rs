@@ -1,11 +1,16 @@
-//! The wrong-solution catalogue: `solutions/TOPIC/wrong/EXERCISE/MISTAKE.rs` or `.diff`.
+//! Known versions of a solution, beside the reference: the catalogue of mistakes
+//! (`solutions/TOPIC/wrong/EXERCISE/MISTAKE.rs` or `.diff`), which the suite must reject, and
+//! the catalogue of correct alternatives (`solutions/TOPIC/alt/EXERCISE/DESIGN.rs` or `.diff`),
+//! which it must accept: a suite that rejects a different but valid design grades the
+//! reference's shape, not the exercise's contract.
 //!
-//! A mistake replaces the exercise's file in a copy of the solution crate: either a whole file
+//! Either one replaces the exercise's file in a copy of the solution crate: a whole file
 //! (`.rs`, for a rewrite), or a unified diff against the solution's file (`.diff`, for a small
-//! edit: it shows exactly the mistake, and the rest follows the solution when it changes). It
-//! opens with `Wrong: ...` (the mistake) and `Expect: ...` lines — words the failing verdict
-//! must contain, so we know the suite names the concept the mistake misses; an `.rs` file
-//! writes them as `//!` comments.
+//! edit: it shows exactly the change, and the rest follows the solution when it changes). A
+//! mistake opens with `Wrong: ...` (the mistake) and `Expect: ...` lines — words the failing
+//! verdict must contain, so we know the suite names the concept the mistake misses; an
+//! alternative opens with `Alternative: ...` (the design). An `.rs` file writes them as `//!`
+//! comments.
 
 use std::path::{Path, PathBuf};
 
@@ -14,30 +19,58 @@ use anyhow::{Context, Result, bail};
 use crate::catalog::Exercise;
 use crate::kit::Kit;
 
-/// One catalogued mistake.
+/// Which catalogue a known version belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A mistake (`wrong/`): the suite must reject it.
+    Wrong,
+    /// A correct alternative design (`alt/`): the suite must accept it.
+    Alternative,
+}
+
+impl Kind {
+    /// The catalogue's folder under the solution crate.
+    pub fn folder_name(self) -> &'static str {
+        match self {
+            Kind::Wrong => "wrong",
+            Kind::Alternative => "alt",
+        }
+    }
+
+    /// The header line that says what the version is.
+    fn header(self) -> &'static str {
+        match self {
+            Kind::Wrong => "Wrong:",
+            Kind::Alternative => "Alternative:",
+        }
+    }
+}
+
+/// One catalogued version of an exercise's file.
 #[derive(Debug, Clone)]
-pub struct WrongSolution {
+pub struct Known {
+    pub kind: Kind,
     /// The file stem: `kept_sender` for `kept_sender.rs`.
     pub name: String,
     pub path: PathBuf,
-    /// The `Wrong:` line.
-    pub mistake: String,
-    /// The `Expect:` lines.
+    /// The `Wrong:` or `Alternative:` line: the mistake, or the design.
+    pub summary: String,
+    /// The `Expect:` lines (mistakes only).
     pub expect: Vec<String>,
 }
 
-/// The catalogue folder of an exercise.
-pub fn folder(kit: &Kit, exercise: &Exercise) -> PathBuf {
+/// A catalogue folder of an exercise.
+pub fn folder(kit: &Kit, exercise: &Exercise, kind: Kind) -> PathBuf {
     kit.root
         .join("solutions")
         .join(&exercise.topic)
-        .join("wrong")
+        .join(kind.folder_name())
         .join(&exercise.name)
 }
 
-/// The catalogued mistakes of an exercise, sorted by name.
-pub fn catalogue(kit: &Kit, exercise: &Exercise) -> Result<Vec<WrongSolution>> {
-    let dir = folder(kit, exercise);
+/// The catalogued versions of one kind of an exercise, sorted by name.
+pub fn catalogue(kit: &Kit, exercise: &Exercise, kind: Kind) -> Result<Vec<Known>> {
+    let dir = folder(kit, exercise, kind);
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -47,14 +80,14 @@ pub fn catalogue(kit: &Kit, exercise: &Exercise) -> Result<Vec<WrongSolution>> {
     {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "rs" || e == "diff") {
-            found.push(parse(&path)?);
+            found.push(parse(&path, kind)?);
         }
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(found)
 }
 
-fn parse(path: &Path) -> Result<WrongSolution> {
+fn parse(path: &Path, kind: Kind) -> Result<Known> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let is_diff = path.extension().is_some_and(|e| e == "diff");
@@ -71,29 +104,35 @@ fn parse(path: &Path) -> Result<WrongSolution> {
             .map(|v| v.trim().to_owned())
             .collect()
     };
-    let mistake = header("Wrong:").into_iter().next().unwrap_or_default();
+    let summary = header(kind.header()).into_iter().next().unwrap_or_default();
     let expect = header("Expect:");
-    if mistake.is_empty() || expect.is_empty() {
-        bail!(
+    match kind {
+        Kind::Wrong if summary.is_empty() || expect.is_empty() => bail!(
             "{}: a wrong solution opens with a `Wrong: ...` line and at least one `Expect: ...` line",
             path.display()
-        );
+        ),
+        Kind::Alternative if summary.is_empty() || !expect.is_empty() => bail!(
+            "{}: a correct alternative opens with an `Alternative: ...` line (and no `Expect:`: it must pass)",
+            path.display()
+        ),
+        _ => {}
     }
     let name = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_owned();
-    Ok(WrongSolution {
+    Ok(Known {
+        kind,
         name,
         path: path.to_path_buf(),
-        mistake,
+        summary,
         expect,
     })
 }
 
-impl WrongSolution {
-    /// The exercise's file with this mistake in it. `solution` is the reference file a `.diff`
+impl Known {
+    /// The exercise's file in this version. `solution` is the reference file a `.diff`
     /// applies to.
     pub fn contents(&self, solution: &Path) -> Result<Vec<u8>> {
         let text = std::fs::read_to_string(&self.path)
@@ -118,7 +157,7 @@ impl WrongSolution {
 }
 
 /// The `Expect:` words that `verdict` (all the failure text, lowercased) does not contain.
-pub fn missing_expectations<'a>(wrong: &'a WrongSolution, verdict: &str) -> Vec<&'a str> {
+pub fn missing_expectations<'a>(wrong: &'a Known, verdict: &str) -> Vec<&'a str> {
     let verdict = verdict.to_lowercase();
     wrong
         .expect
