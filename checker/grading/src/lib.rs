@@ -16,6 +16,10 @@ mod thread_log;
 mod timeout;
 
 pub use exit_watch::ExitWatch;
+/// Seeded random inputs for suites that vary sizes, durations and orders: always
+/// `fastrand::Rng::with_seed(...)`, never the thread-local generator, so every run grades the
+/// same cases.
+pub use fastrand;
 pub use model::model_check;
 pub use program::{Next, PATIENCE, Program};
 pub use rendezvous::Rendezvous;
