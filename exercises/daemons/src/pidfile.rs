@@ -14,7 +14,7 @@ use nix::unistd::Pid;
 pub enum Refused {
     /// A live process with this pid holds it.
     Running(i32),
-    /// The file could not be read or written.
+    /// The file could not be read or written: the error that stopped `acquire`.
     Io(io::Error),
 }
 
@@ -40,7 +40,8 @@ impl PidFile {
 // TODO: the pidfile must go when its holder is done with it.
 
 /// Takes the pidfile at `path` for this process, writing its pid there. Refuses if a running
-/// process holds it; takes over a stale one (its process is gone, or its content is not a pid).
+/// process holds it (one that exists, even if it belongs to another user); takes over a stale
+/// one (its process is gone, or its content is not a pid: a number above 0).
 pub fn acquire(path: &Path) -> Result<PidFile, Refused> {
     // TODO: create the file only if it does not exist, in one step
     // (`OpenOptions::new().write(true).create_new(true)`), and write our pid.

@@ -14,7 +14,7 @@ use nix::unistd::Pid;
 pub enum Refused {
     /// A live process with this pid holds it.
     Running(i32),
-    /// The file could not be read or written.
+    /// The file could not be read or written: the error that stopped `acquire`.
     Io(io::Error),
 }
 
@@ -44,7 +44,8 @@ impl Drop for PidFile {
 }
 
 /// Takes the pidfile at `path` for this process, writing its pid there. Refuses if a running
-/// process holds it; takes over a stale one (its process is gone, or its content is not a pid).
+/// process holds it (one that exists, even if it belongs to another user); takes over a stale
+/// one (its process is gone, or its content is not a pid: a number above 0).
 pub fn acquire(path: &Path) -> Result<PidFile, Refused> {
     for _ in 0..3 {
         // `create_new` (O_CREAT | O_EXCL) checks and creates in one step: of two processes
