@@ -444,6 +444,8 @@ mod unix_daemon {
             if !status.success() {
                 let said = std::fs::read_to_string(daemon.dir.path().join("launcher.err"))
                     .unwrap_or_default();
+                // Passed on as the launcher wrote it, so a panic there (a `todo!()`) is reported.
+                eprint!("{said}");
                 let setsid = if said.contains("EPERM") || said.contains("not permitted") {
                     " setsid() fails with EPERM in a process-group leader, which a program started from a shell \
                      is: call it in the child of the first fork, which is not one."
