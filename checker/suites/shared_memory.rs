@@ -862,6 +862,15 @@ mod named {
                 !mapped(&name),
                 "drop: the segment is still mapped in this process; munmap it in Drop (each handle, creator or not)"
             );
+            // An empty segment is mapped too (one byte at least), and unmapped the same way.
+            let empty_name = unique_name("unmap-empty");
+            let _cleanup_empty = Unlink(empty_name.clone());
+            drop(NamedSegment::create(&empty_name, 0).expect("a segment of 0 bytes is allowed"));
+            assert!(
+                !mapped(&empty_name),
+                "drop: an empty segment is still mapped in this process; munmap as many bytes as were mapped (at \
+                 least one)"
+            );
         });
     }
 
