@@ -894,6 +894,25 @@ mod pidfile {
                      Err(Refused::Io(..)), got {other:?}"
                 ),
             }
+            // A directory where the pidfile should be: it exists, holds no pid, and cannot be
+            // removed as a stale file can.
+            let path = dir.path().join("app.pid");
+            std::fs::create_dir(&path).unwrap();
+            match acquire(&path) {
+                Err(Refused::Io(e)) => assert!(
+                    e.raw_os_error().is_some(),
+                    "Refused::Io must carry the error that stopped acquire (removing the directory in the \
+                     pidfile's place fails), not one made up after retrying; got {e}"
+                ),
+                other => panic!(
+                    "a directory in the pidfile's place cannot be taken over: acquire must return \
+                     Err(Refused::Io(..)), got {other:?}"
+                ),
+            }
+            assert!(
+                path.is_dir(),
+                "a refused acquire must leave what is at the pidfile's path alone"
+            );
         })
     }
 
