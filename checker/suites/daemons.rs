@@ -622,9 +622,9 @@ mod unix_daemon {
             let umask = status
                 .lines()
                 .find_map(|l| l.strip_prefix("Umask:"))
-                .and_then(|m| u32::from_str_radix(m.trim(), 8).ok());
+                .and_then(|m| libc::mode_t::from_str_radix(m.trim(), 8).ok());
             assert!(
-                umask.is_none_or(|m| m != LAUNCHER_UMASK as u32),
+                umask.is_none_or(|m| m != LAUNCHER_UMASK),
                 "umask: the daemon kept its launcher's umask ({LAUNCHER_UMASK:o}); set its own (`umask(0o022)`) so the \
                  files it creates get the same permissions however it was started"
             );
