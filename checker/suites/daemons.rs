@@ -186,7 +186,7 @@ mod daemon_threads {
                 threads.spawn(name, daemon, move || {
                     // The gate opens only after `spawn` has returned to the test: a `spawn`
                     // that waits for its thread never lets it through.
-                    let released = gate.recv_timeout(patience(30)).is_ok();
+                    let released = gate.recv_timeout(patience(60)).is_ok();
                     let me = thread::current();
                     let _ = report.send((me.name().map(str::to_owned), me.id(), released));
                 });
@@ -197,7 +197,7 @@ mod daemon_threads {
             let mut seen = Vec::new();
             for _ in 0..2 {
                 let (name, id, released) =
-                    reports.recv_timeout(patience(40)).unwrap_or_else(|_| {
+                    reports.recv_timeout(patience(60)).unwrap_or_else(|_| {
                         panic!(
                             "spawn must start `work` on a new thread: it never ran (seen: {seen:?})"
                         )
@@ -259,7 +259,7 @@ mod daemon_threads {
                     move || {
                         // Blocks until the test has returned from shutdown: a shutdown that joins
                         // daemons waits here until the gate gives up.
-                        if daemon_gate.recv_timeout(patience(15)).is_ok() {
+                        if daemon_gate.recv_timeout(patience(40)).is_ok() {
                             ran_after.store(true, Ordering::SeqCst);
                         }
                     }
@@ -748,6 +748,17 @@ mod pidfile {
                 held.path(),
                 path,
                 "PidFile::path must say where the pidfile is"
+            );
+            let others: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name())
+                .filter(|name| name != "app.pid")
+                .collect();
+            assert!(
+                others.is_empty(),
+                "acquire left other files beside the pidfile: {others:?}; remove the file the pid was written to \
+                 first once it has the pidfile's name (or failed to get it)"
             );
             drop(held);
             assert!(

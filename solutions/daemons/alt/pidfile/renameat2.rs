@@ -1,4 +1,4 @@
-//! Alternative: the pid written to a file of our own, then given the pidfile's name with `hard_link`, which fails if the name is taken (instead of `create_new` and a write).
+//! Alternative: the file holding our pid is renamed to the pidfile's name with `renameat2(RENAME_NOREPLACE)`, which fails if the name is taken (instead of `hard_link`).
 //!
 //! A pidfile that guards a single instance: a second copy of a daemon refuses to start while
 //! the first runs, and a pidfile left behind by a daemon that died (stale) is taken over.
@@ -8,6 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
+use nix::fcntl::{AT_FDCWD, RenameFlags, renameat2};
 use nix::sys::signal::kill;
 use nix::unistd::Pid;
 
@@ -49,24 +50,28 @@ impl Drop for PidFile {
 /// process holds it (one that exists, even if it belongs to another user); takes over a stale
 /// one (its process is gone, or its content is not a pid: a number above 0).
 pub fn acquire(path: &Path) -> Result<PidFile, Refused> {
-    // The pid is written in full to a file of our own first; `hard_link` then gives it the
-    // pidfile's name only if that name is free, in one step. Nobody ever reads a half-written pid.
+    // Our pid, written in full to a file of our own first (named after our pid, so no other
+    // process writes the same one).
     let ours = path.with_extension(format!("{}.new", std::process::id()));
     fs::write(&ours, format!("{}\n", std::process::id()))?;
-    let result = link_or_refuse(&ours, path);
+    let taken = take(&ours, path);
+    // Whether or not it got the pidfile's name, our own name for it goes.
     let _ = fs::remove_file(&ours);
-    result
+    taken
 }
 
-fn link_or_refuse(ours: &Path, path: &Path) -> Result<PidFile, Refused> {
+/// Gives the complete file `ours` the name `path`, if no running process holds that name.
+fn take(ours: &Path, path: &Path) -> Result<PidFile, Refused> {
     for _ in 0..3 {
-        match fs::hard_link(ours, path) {
+        // A rename that refuses to replace an existing name: atomic like a link, and our own
+        // name is gone with it when it succeeds.
+        match renameat2(AT_FDCWD, ours, AT_FDCWD, path, RenameFlags::RENAME_NOREPLACE) {
             Ok(()) => {
                 return Ok(PidFile {
                     path: path.to_owned(),
                 });
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            Err(Errno::EEXIST) => {
                 if let Some(pid) = holder(path) {
                     return Err(Refused::Running(pid));
                 }
@@ -76,7 +81,7 @@ fn link_or_refuse(ours: &Path, path: &Path) -> Result<PidFile, Refused> {
                     }
                 }
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(io::Error::from(e).into()),
         }
     }
     Err(Refused::Io(io::Error::other("the pidfile keeps changing under us")))
