@@ -3,8 +3,12 @@
 //! The tests run the crate's own binaries (`src/bin/daemons-*.rs`) and check from outside
 //! what a daemon is: the main thread does not wait for daemon threads; a Unix daemon has left
 //! the launcher's session, has no terminal, outlives the launcher, works periodically and stops
-//! on SIGTERM, removing its pidfile. Every daemon is killed in a `Drop` guard (found through
-//! its pidfile), even when a test fails; its files live in a temporary directory.
+//! on SIGTERM, removing its pidfile. `Threads` is also run in the test process, where each
+//! thread's name, start and end can be observed, and `acquire` in forked processes started
+//! together, so that several starts really race. Every daemon is killed in a `Drop` guard
+//! (found by its temporary directory on its command line), even when a test fails; during a
+//! launch the test process is a child subreaper, so whatever the launch leaves comes back to it
+//! and is reaped.
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

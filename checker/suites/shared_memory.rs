@@ -2,8 +2,10 @@
 //!
 //! Children are forked by the suite, do a little simple work on the shared memory, and leave
 //! with `_exit`; a guard kills and reaps any child still alive when a test ends, pass or fail.
-//! Named segments are unlinked by a guard too, after the test has checked that the student's
-//! code removed them itself.
+//! Children meant to overlap wait on a pipe and are released together. Where memory lives is
+//! read from `/proc/self/maps` (and `/proc/self/mem`), so "unmapped on drop" is checked, not
+//! assumed. Named segments are unlinked by a guard too, after the test has checked that the
+//! student's code removed them itself, and names left by a crashed run are swept.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
