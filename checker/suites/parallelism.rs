@@ -24,9 +24,9 @@ fn patience(percent: u32) -> Duration {
 
 /// The verdict when the workers did not all reach a rendezvous together. The symptom is the
 /// same for every cause, so it names each one.
-fn not_parallel(what: &str) -> String {
+fn not_together(kind: &str, what: &str) -> String {
     format!(
-        "the workers did not run at the same time (parallelism): {what}. Likely causes: a lock \
+        "the workers did not run at the same time ({kind}): {what}. Likely causes: a lock \
          held around the work (a Mutex guard still alive while f runs — `while let Some(x) = \
          queue.lock().unwrap().pop()` keeps the guard for the whole loop body, and \
          `total.lock().unwrap()` taken before the loop holds it through every item); a join \
@@ -183,7 +183,8 @@ mod split_sum {
             assert!(
                 first_items.all_met(),
                 "{}",
-                not_parallel(
+                not_together(
+                    "parallelism",
                     "each worker waited for the others to start their first item, in vain"
                 )
             );
@@ -445,9 +446,12 @@ mod pinned {
             }
             assert!(
                 seen.iter().all(|s| s.2),
-                "the workers did not run at the same time (concurrency): one CPU still runs many \
-                 threads, interleaved — spawn them all before joining any; and keep no lock \
-                 around the work"
+                "{}",
+                not_together(
+                    "concurrency",
+                    "three workers confined to one CPU never met — one CPU still runs many \
+                     threads, interleaved"
+                )
             );
             assert_eq!(
                 ran_on, [cpu; 3],
@@ -488,7 +492,7 @@ mod pinned {
             assert!(
                 met.lock().unwrap().iter().all(|m| *m),
                 "{}",
-                not_parallel("the two workers, one per CPU, never met")
+                not_together("parallelism", "the two workers, one per CPU, never met")
             );
         });
     }
@@ -504,8 +508,8 @@ mod pinned {
             assert!(
                 !trapping || calls == 0,
                 "a worker is not confined to CPU {cpu}: {calls} sched_setaffinity call(s) named \
-                 the process id (Pid::this(), getpid()), which on Linux is the MAIN thread — so \
-                 the main thread got pinned and the worker did not. Pid 0 means the calling \
+                 the process id (Pid::this(), getpid()), which on Linux names the MAIN thread: \
+                 that pins the main thread, never the worker. Pid 0 means the calling \
                  thread: sched_setaffinity(Pid::from_raw(0), &set) inside each worker"
             );
             assert_eq!(ran_on, [cpu; 2], "both workers were confined to CPU {cpu}");
@@ -639,10 +643,13 @@ mod balance {
             assert!(
                 first_items.all_met(),
                 "{}",
-                not_parallel(&format!(
-                    "each of the {THREADS} workers waited in its first item for the others, in \
+                not_together(
+                    "parallelism",
+                    &format!(
+                        "each of the {THREADS} workers waited in its first item for the others, in \
                      vain — only {threads} thread(s) ever took an item"
-                ))
+                    )
+                )
             );
         });
     }
