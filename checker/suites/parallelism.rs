@@ -9,7 +9,7 @@
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
@@ -64,10 +64,39 @@ fn panics<R>(call: impl FnOnce() -> R) -> Result<R, ()> {
     }
 }
 
+/// A [`Rendezvous`] for workers that may run one after another: once one of them has waited in
+/// vain, the later ones do not wait again, so a sequential solution costs one patience, not one
+/// per worker.
+struct Meeting {
+    rendezvous: Rendezvous,
+    gave_up: AtomicBool,
+}
+
+impl Meeting {
+    fn new(workers: usize, patience: Duration) -> Self {
+        Meeting {
+            rendezvous: Rendezvous::new(workers, patience),
+            gave_up: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether every worker was alive while this one waited.
+    fn arrive(&self) -> bool {
+        if self.gave_up.load(Ordering::SeqCst) {
+            return false;
+        }
+        let met = self.rendezvous.arrive();
+        if !met {
+            self.gave_up.store(true, Ordering::SeqCst);
+        }
+        met
+    }
+}
+
 /// Lets each worker thread arrive once, on its first item, at a rendezvous of `workers`: every
 /// worker is then in its first item together, which only happens if they run at the same time.
 struct FirstItems {
-    meet: Rendezvous,
+    meet: Meeting,
     seen: Mutex<HashSet<ThreadId>>,
     met: Mutex<Vec<bool>>,
 }
@@ -75,7 +104,7 @@ struct FirstItems {
 impl FirstItems {
     fn new(workers: usize, patience: Duration) -> Self {
         FirstItems {
-            meet: Rendezvous::new(workers, patience),
+            meet: Meeting::new(workers, patience),
             seen: Mutex::new(HashSet::new()),
             met: Mutex::new(Vec::new()),
         }
@@ -420,7 +449,7 @@ mod pinned {
             );
             let _wide = Widened::new();
             let cpu = process_cpus[0];
-            let meet = Rendezvous::new(3, patience(30));
+            let meet = Meeting::new(3, patience(30));
             let seen = Mutex::new(Vec::new());
             let ran_on = run_on(&[cpu], 3, |i| {
                 let affinity = my_cpus();

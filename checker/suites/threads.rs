@@ -237,24 +237,41 @@ mod spawn_join {
     use threads::spawn_join::run_workers;
 
     #[test]
-    fn results_come_back_in_index_order() {
+    fn workers_run_at_the_same_time_and_results_come_back_in_index_order() {
         within(|| {
             const N: usize = 4;
+            // Every worker first waits at a meeting point for all the others (only possible if
+            // they run concurrently); then worker 0 finishes last: it returns only once the
+            // other workers' threads have exited. Both waits are bounded, and worker 0 skips the
+            // second if the first failed, so a sequential solution costs one patience.
+            let meeting = Arc::new(Meeting::new(N));
             let exits = ExitWatch::new();
             let work = {
-                let exits = exits.clone();
+                let (meeting, exits) = (Arc::clone(&meeting), exits.clone());
                 move |i: usize| {
+                    let met = meeting.arrive();
                     if i == 0 {
-                        // Worker 0 finishes last: it returns only once the other workers'
-                        // threads have exited (bounded, so a sequential solution goes on).
-                        exits.wait_for(N - 1, patience());
+                        if met {
+                            exits.wait_for(N - 1, patience());
+                        }
                     } else {
                         exits.watch_current_thread();
                     }
-                    format!("result {i}")
+                    (format!("result {i}"), met)
                 }
             };
             let results = run_workers(N, work);
+            assert_eq!(
+                results.len(),
+                N,
+                "run_workers({N}, ..) must return {N} results"
+            );
+            assert!(
+                results.iter().all(|(_, met)| *met),
+                "{}",
+                not_concurrent("workers")
+            );
+            let results: Vec<String> = results.into_iter().map(|(result, _)| result).collect();
             let expected: Vec<String> = (0..N).map(|i| format!("result {i}")).collect();
             assert_eq!(
                 results, expected,
@@ -266,33 +283,39 @@ mod spawn_join {
     }
 
     #[test]
-    fn every_worker_runs_once_on_its_own_thread() {
+    fn every_worker_runs_once_on_its_own_thread_and_is_joined() {
         within(|| {
             let caller = thread::current().id();
-            for n in [1, 3, 8] {
+            for n in [0, 1, 3, 8] {
                 let log = Arc::new(ThreadLog::new());
                 let calls: Arc<Vec<AtomicUsize>> =
                     Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect());
+                let lingering = Lingering::new();
                 let results = run_workers(n, {
                     let (log, calls) = (Arc::clone(&log), Arc::clone(&calls));
+                    // Every copy of `work` a worker owns is a `Held`: see `Lingering`.
+                    let held = lingering.hold();
                     move |i| {
+                        let _ = &held;
                         log.record();
                         calls[i].fetch_add(1, Ordering::SeqCst);
                         i * 10
                     }
                 });
+                let running = lingering.still_running_after_return();
+                assert_eq!(running, 0, "{}", returned_early("run_workers", running));
                 let counts: Vec<usize> = calls.iter().map(|c| c.load(Ordering::SeqCst)).collect();
                 assert_eq!(
                     counts,
                     vec![1; n],
-                    "run_workers({n}, work): work(i) must run exactly once for each i in 0..{n}; \
-                     calls per index: {counts:?}"
+                    "run_workers({n}, work): work(i) must run exactly once for each i in 0..{n} \
+                     (and never for n = 0); calls per index: {counts:?}"
                 );
                 assert_eq!(
                     results,
                     (0..n).map(|i| i * 10).collect::<Vec<_>>(),
-                    "run_workers({n}, work) must return work(0), ..., work({}) in index order",
-                    n - 1
+                    "run_workers({n}, |i| i * 10) must return one result per worker, in index \
+                     order (an empty Vec for 0 workers)"
                 );
                 assert!(
                     !log.contains(caller),
@@ -306,44 +329,6 @@ mod spawn_join {
                     "run_workers({n}, ..): {n} workers ran on only {} thread(s): spawn one \
                      thread per worker",
                     log.distinct().len()
-                );
-            }
-        })
-    }
-
-    #[test]
-    fn workers_run_at_the_same_time() {
-        within(|| {
-            const N: usize = 4;
-            let meeting = Arc::new(Meeting::new(N));
-            let met = run_workers(N, {
-                let meeting = Arc::clone(&meeting);
-                move |_| meeting.arrive()
-            });
-            assert_eq!(met.len(), N, "run_workers({N}, ..) must return {N} results");
-            assert!(met.iter().all(|&met| met), "{}", not_concurrent("workers"));
-        })
-    }
-
-    #[test]
-    fn returns_only_once_every_worker_has_finished() {
-        within(|| {
-            for n in [1, 4] {
-                let lingering = Lingering::new();
-                let results = run_workers(n, {
-                    // Every copy of `work` a worker owns is a `Held`: see `Lingering`.
-                    let held = lingering.hold();
-                    move |i| {
-                        let _ = &held;
-                        i + 1
-                    }
-                });
-                let alive = lingering.still_running_after_return();
-                assert_eq!(alive, 0, "{}", returned_early("run_workers", alive));
-                assert_eq!(
-                    results,
-                    (1..=n).collect::<Vec<_>>(),
-                    "run_workers({n}, |i| i + 1) must return one result per worker, in index order"
                 );
             }
         })
@@ -368,29 +353,6 @@ mod spawn_join {
                 ),
                 Err(payload) => drop(unless_todo(payload)),
             }
-        })
-    }
-
-    #[test]
-    fn zero_workers_give_an_empty_vec() {
-        within(|| {
-            let calls = Arc::new(AtomicUsize::new(0));
-            let results = run_workers(0, {
-                let calls = Arc::clone(&calls);
-                move |i| {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    i
-                }
-            });
-            assert!(
-                results.is_empty(),
-                "run_workers(0, ..) must start no worker and return an empty Vec, got {results:?}"
-            );
-            assert_eq!(
-                calls.load(Ordering::SeqCst),
-                0,
-                "run_workers(0, ..) must not call work at all"
-            );
         })
     }
 }
@@ -478,31 +440,6 @@ mod scoped_chunks {
     }
 
     #[test]
-    fn results_follow_chunk_order_whatever_finishes_first() {
-        within(|| {
-            // 4 chunks of 3; the first chunk finishes last: its thread returns only once the
-            // three other chunk threads have exited (bounded, so a sequential solution goes on).
-            let data: Vec<u32> = (0..12).collect();
-            let exits = ExitWatch::new();
-            let firsts = map_chunks(&data, 4, |chunk| {
-                if chunk[0] == 0 {
-                    exits.wait_for(3, patience());
-                } else {
-                    exits.watch_current_thread();
-                }
-                chunk[0]
-            });
-            assert_eq!(
-                firsts,
-                [0, 3, 6, 9],
-                "results out of order: result k must be f(chunk k), whatever order the chunks \
-                 finish in (here the first chunk finished last) — join the handles in spawn \
-                 order rather than collecting results as they arrive"
-            );
-        })
-    }
-
-    #[test]
     fn one_thread_per_chunk_none_on_the_caller() {
         within(|| {
             let caller = thread::current().id();
@@ -544,22 +481,54 @@ mod scoped_chunks {
     }
 
     #[test]
-    fn chunks_are_processed_at_the_same_time() {
+    fn chunks_run_at_the_same_time_and_come_back_in_chunk_order() {
         within(|| {
-            for (len, threads, chunks) in [(8u32, 4, 4), (9, 4, 3)] {
+            // Every chunk thread first waits at a meeting point for all the others; then the
+            // first chunk finishes last: it returns only once the other chunk threads have
+            // exited. Both waits are bounded (one patience in all for a sequential solution).
+            // 12 items over 4 threads make 4 chunks of 3; 9 over 4 make 3 chunks of 3.
+            for (len, threads, chunks) in [(12u32, 4, 4), (9, 4, 3)] {
                 let data: Vec<u32> = (0..len).collect();
-                let meeting = Meeting::new(chunks);
-                let met = map_chunks(&data, threads, |_| meeting.arrive());
+                let case = format!("{len} items over {threads} threads");
+                // The chunk count first, without waiting: a meeting for the wrong number of
+                // threads would wait in vain and blame concurrency for a sizing mistake.
+                let count = map_chunks(&data, threads, |_| ()).len();
                 assert_eq!(
-                    met.len(),
+                    count, chunks,
+                    "{case} make {chunks} chunks of len.div_ceil(threads) items, got {count}"
+                );
+                let meeting = Meeting::new(chunks);
+                let exits = ExitWatch::new();
+                let firsts = map_chunks(&data, threads, |chunk| {
+                    let met = meeting.arrive();
+                    if chunk[0] == 0 {
+                        if met {
+                            exits.wait_for(chunks - 1, patience());
+                        }
+                    } else {
+                        exits.watch_current_thread();
+                    }
+                    (chunk[0], met)
+                });
+                assert_eq!(
+                    firsts.len(),
                     chunks,
-                    "{len} items over {threads} threads make {chunks} chunks, got {} results",
-                    met.len()
+                    "{case} make {chunks} chunks of len.div_ceil(threads) items, got {} results",
+                    firsts.len()
                 );
                 assert!(
-                    met.iter().all(|&met| met),
-                    "{}",
+                    firsts.iter().all(|(_, met)| *met),
+                    "{case}: {}",
                     not_concurrent("chunk threads")
+                );
+                let firsts: Vec<u32> = firsts.into_iter().map(|(first, _)| first).collect();
+                let expected: Vec<u32> = (0..len).step_by(3).collect();
+                assert_eq!(
+                    firsts, expected,
+                    "{case}: results out of order (first item of each chunk's result shown): \
+                     result k must be f(chunk k), whatever order the chunks finish in (here the \
+                     first chunk finished last) — join the handles in spawn order rather than \
+                     collecting results as they arrive"
                 );
             }
         })
@@ -887,7 +856,7 @@ mod supervisor {
     }
 
     #[test]
-    fn same_names_and_many_workers_keep_spawn_order() {
+    fn same_names_and_many_workers_are_reported_in_spawn_order() {
         within(|| {
             // Names in no sorted order, one of them twice: a map keyed by name would lose the
             // twin and reorder the rest. Seeded, so every run checks the same order.
@@ -896,23 +865,9 @@ mod supervisor {
             rng.shuffle(&mut names);
             names.push(names[3].clone());
             let mut supervisor = Supervisor::new();
-            let (release, gate) = mpsc::channel::<()>();
-            let gate = Arc::new(std::sync::Mutex::new(gate));
             for (value, name) in names.iter().enumerate() {
-                let gate = Arc::clone(&gate);
-                supervisor.spawn(name, move || {
-                    // Blocked until the test lets go (drops the sender): all still running.
-                    let _ = gate.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    value as u64
-                });
+                supervisor.spawn(name, move || value as u64);
             }
-            assert_eq!(
-                supervisor.running(),
-                names,
-                "running() must list every unfinished worker in spawn order — two workers may \
-                 share a name and are still two workers (keep a Vec, not a map keyed by name)"
-            );
-            drop(release);
             let expected: Vec<Report> = names
                 .iter()
                 .enumerate()
