@@ -47,13 +47,26 @@ pub fn within_for<T: Send + 'static>(
         Ok(Ok(value)) => value,
         Ok(Err(payload)) => panic::resume_unwind(payload),
         // The stuck thread is left behind on purpose: it cannot be stopped from outside, and
-        // the test process ends (taking it along) as soon as the verdict is out.
-        Err(_) => panic!(
-            "{DID_NOT_FINISH} within {:.1} s — likely deadlock or endless loop \
-             (a thread waiting for a lock, a message or a join that never comes)",
-            limit.as_secs_f64()
-        ),
+        // the test process ends (taking it along) as soon as the verdict is out. First, say
+        // what every thread but the test harness's own is doing.
+        Err(_) => {
+            let pid = std::process::id() as i32;
+            let mut skip = vec![pid];
+            skip.extend(current_tid());
+            let threads = crate::hang::threads_of(pid, &skip, Duration::from_millis(100));
+            panic!(
+                "{DID_NOT_FINISH} within {:.1} s — {}",
+                limit.as_secs_f64(),
+                crate::hang::explain(&threads)
+            )
+        }
     }
+}
+
+/// The kernel's id of the calling thread (`/proc/thread-self` links to `PID/task/TID`).
+fn current_tid() -> Option<i32> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -71,10 +84,12 @@ mod tests {
             .expect_err("a body that never returns must fail");
         let message = err.downcast_ref::<String>().expect("a formatted message");
         assert!(message.starts_with(DID_NOT_FINISH), "{message}");
+        // The body's thread is parked: asleep in a futex, and named after the test.
         assert!(
-            message.contains("likely deadlock or endless loop"),
+            message.contains("likely a deadlock or a lost wake-up"),
             "{message}"
         );
+        assert!(message.contains("asleep, waiting for a lock"), "{message}");
     }
 
     #[test]
