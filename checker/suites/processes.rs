@@ -65,10 +65,13 @@ impl Gate {
     }
 }
 
-/// The blocking half of a [`Gate`], for use inside a child.
+/// The blocking half of a [`Gate`], for use inside a child. Bounded by an alarm: under
+/// `cargo test` (tests as threads of one process) other tests' children inherit the gate's
+/// write end too, and must not keep this child waiting after the test process is gone.
 fn wait_at(fds: (i32, i32)) {
     // Safety: plain syscalls on file descriptors this (child) process owns.
     unsafe {
+        libc::alarm(10);
         libc::close(fds.1);
         let mut byte = 0u8;
         libc::read(fds.0, (&raw mut byte).cast(), 1);
@@ -170,9 +173,12 @@ fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
     payload
 }
 
-/// In a child: silences the panic message the child is about to print on purpose.
-fn quiet_panics() {
-    std::panic::set_hook(Box::new(|_| {}));
+/// In a child: panics without a message. `resume_unwind` unwinds exactly like `panic!` (and
+/// `catch_unwind` catches it) but skips the panic hook: a child forked from a multi-threaded
+/// test process (`cargo test` runs tests as threads) must not take the hook's or stderr's
+/// lock, which another thread may have held at the moment of the fork, forever.
+fn panic_in_child(what: &'static str) -> ! {
+    std::panic::resume_unwind(Box::new(what))
 }
 
 fn assert_reaped(pid: Pid) {
@@ -351,8 +357,7 @@ mod fork_wait {
             let (results, _reap) = run(3, move |i| {
                 shared.publish_pid(i);
                 if i == 1 {
-                    quiet_panics();
-                    panic!("job 1 fails");
+                    panic_in_child("job 1 fails");
                 }
                 5
             });
@@ -613,11 +618,7 @@ mod process_api {
     #[test]
     fn a_panicking_target_exits_with_1() {
         within(|| {
-            let mut p = Process::new("faulty", || {
-                // Silence the panic message: it is the child's business, not the test's.
-                quiet_panics();
-                panic!("the target failed")
-            });
+            let mut p = Process::new("faulty", || panic_in_child("the target failed"));
             let _reap = start(&mut p);
             assert_eq!(
                 p.join().expect("join"),
@@ -958,11 +959,7 @@ mod isolation {
             let shared = Shared::new();
             let tasks = vec![
                 task("fine", || {}),
-                task("panics", || {
-                    // Silence the panic message: it is this child's business, not the test's.
-                    quiet_panics();
-                    panic!("task failed")
-                }),
+                task("panics", || panic_in_child("task failed")),
                 task("exits-3", || {
                     // Safety: ends this child process at once.
                     unsafe { libc::_exit(3) }

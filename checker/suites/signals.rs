@@ -188,8 +188,27 @@ mod graceful {
                 let (lines, answer) = conversation(&jobs);
                 let out = Out::default();
                 let stop = AtomicBool::new(false);
-                let mut script = Script::new(&lines, |_| {});
+                // Before each line is read, every answer so far must be flushed: the client
+                // waits for `begin NAME` before it sends the payload, and for `end NAME` before
+                // it sends the next job.
+                let watched = out.clone();
+                let answers: Vec<&str> = answer.split_inclusive('\n').collect();
+                let mut unflushed = None;
+                let mut script = Script::new(&lines, |line| {
+                    let due: String = answers[..line].concat();
+                    if unflushed.is_none() && watched.flushed_text() != due {
+                        unflushed = Some((line, due, watched.flushed_text()));
+                    }
+                });
                 let done = serve(&mut script, out.clone(), &stop).expect("serve");
+                drop(script);
+                if let Some((line, due, flushed)) = unflushed {
+                    panic!(
+                        "an answer was not flushed before the next line was read (line {line} of the input; \
+                         due: {due:?}, flushed: {flushed:?}): the client waits for each answer before it \
+                         sends more; flush after each line"
+                    );
+                }
                 assert_eq!(
                     out.text(),
                     answer,
@@ -824,6 +843,11 @@ mod forward {
                 });
                 run_bounded(supervisor, &stop)
             });
+            assert_eq!(
+                ready_pid(&file),
+                pid,
+                "child_pid() must be the supervised child's pid"
+            );
             assert_reaped_at_return(pid);
             assert_eq!(
                 (status.code(), status.signal().map(signal_name)),
@@ -846,12 +870,18 @@ mod forward {
             let stop = AtomicBool::new(false);
             let (status, fell_back) = std::thread::scope(|s| {
                 s.spawn(|| {
-                    // Someone else kills the child: no stop request at all.
-                    ready_pid(&file);
-                    let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+                    // Someone else kills the child: no stop request at all. The pid is the one
+                    // the child wrote itself, never `child_pid()`, which is under test.
+                    let real = ready_pid(&file);
+                    let _ = kill(Pid::from_raw(real as i32), Signal::SIGKILL);
                 });
                 run_bounded(supervisor, &stop)
             });
+            assert_eq!(
+                ready_pid(&file),
+                pid,
+                "child_pid() must be the supervised child's pid"
+            );
             assert!(
                 !fell_back,
                 "the supervisor did not notice its child was killed (it returned only after a stop \
