@@ -88,6 +88,7 @@ struct Shared(&'static [AtomicI32]);
 /// waiting, then one cell per job for the pid that ran it.
 const ARRIVED: usize = 0;
 const GAVE_UP: usize = 1;
+const EXITS: usize = 2;
 const PIDS: usize = 8;
 const CELLS: usize = 1024;
 
@@ -155,6 +156,36 @@ impl Shared {
     }
 }
 
+/// How many processes have run this test process's exit handlers so far. A forked child
+/// inherits them (`atexit`): `exit` (and `std::process::exit`) runs them in the child, flushing
+/// and cleaning up the parent's state a second time; `_exit` does not. Counted in a page
+/// shared with every child.
+fn exit_handlers_run() -> i32 {
+    static COUNTER: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+    extern "C" fn count() {
+        if let Some(shared) = COUNTER.get() {
+            shared.0[EXITS].fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let shared = COUNTER.get_or_init(|| {
+        let shared = Shared::new();
+        // Safety: registers a plain function; it only touches an atomic in a live mapping.
+        unsafe { libc::atexit(count) };
+        shared
+    });
+    shared.0[EXITS].load(Ordering::SeqCst)
+}
+
+fn assert_no_exit_handlers_since(before: i32) {
+    let ran = exit_handlers_run() - before;
+    assert_eq!(
+        ran, 0,
+        "{ran} child(ren) ran the parent's exit handlers: end a forked child with `libc::_exit`, not \
+         `exit` or `std::process::exit`, which run the handlers and flush the buffers the child \
+         inherited from its parent a second time"
+    );
+}
+
 /// The text of a caught panic.
 fn panic_message(payload: &(dyn Any + Send)) -> String {
     payload
@@ -179,6 +210,106 @@ fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
 /// lock, which another thread may have held at the moment of the fork, forever.
 fn panic_in_child(what: &'static str) -> ! {
     std::panic::resume_unwind(Box::new(what))
+}
+
+/// How long a lab process may live: far more than its work takes, less than a test's limit.
+const LAB_SECONDS: u32 = 3;
+
+/// The uid of `nobody`, which a lab run as root becomes so that RLIMIT_NPROC binds it.
+const NOBODY: u32 = 65534;
+
+/// How many tasks (threads included, as RLIMIT_NPROC counts them) `uid` runs now.
+fn tasks_of(uid: u32) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.parse::<i32>().is_ok())
+        })
+        .filter(|e| e.metadata().is_ok_and(|m| m.uid() == uid))
+        .map(|e| std::fs::read_dir(e.path().join("task")).map_or(1, |t| t.count()) as u64)
+        .sum()
+}
+
+/// Runs `body` in a forked "lab" process that can start only `room` more processes: its fork
+/// number `room + 1` fails (EAGAIN), as on a machine that has run out of processes. Root is
+/// not bound by RLIMIT_NPROC, so a lab run as root first becomes `nobody`. The lab reports
+/// through a pipe, and an `alarm` ends it if something inside blocks.
+fn with_room_for(room: u64, body: impl FnOnce() -> Result<(), String>) {
+    use nix::sys::resource::{Resource, setrlimit};
+    use nix::sys::wait::WaitStatus;
+    use nix::unistd::{ForkResult, Uid, alarm, fork, setuid};
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    // Non-blocking: the lab's children inherit the write end, so the test reads what the lab
+    // wrote once the lab has ended instead of waiting for end-of-file.
+    let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK).expect("pipe");
+    // Safety: the lab runs `body` and `_exit`s; it never returns into the test.
+    match unsafe { fork() }.expect("fork the lab") {
+        ForkResult::Child => {
+            drop(read);
+            alarm::set(LAB_SECONDS);
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                let limit = if Uid::current().is_root() {
+                    // The lab itself joins nobody's count when it becomes nobody.
+                    let limit = tasks_of(NOBODY) + 1 + room;
+                    setrlimit(Resource::RLIMIT_NPROC, limit, limit)
+                        .and_then(|()| setuid(Uid::from_raw(NOBODY)))
+                        .map_err(|e| format!("the lab could not limit itself: {e}"))?;
+                    limit
+                } else {
+                    let limit = tasks_of(Uid::current().as_raw()) + room;
+                    setrlimit(Resource::RLIMIT_NPROC, limit, limit)
+                        .map_err(|e| format!("the lab could not limit itself: {e}"))?;
+                    limit
+                };
+                let _ = limit;
+                body()
+            }));
+            let (code, message) = match outcome {
+                Ok(Ok(())) => (0, String::new()),
+                Ok(Err(message)) => (1, message),
+                Err(payload) => (2, panic_message(&*payload)),
+            };
+            let _ = nix::unistd::write(&write, message.as_bytes());
+            // Safety: ends the lab at once.
+            unsafe { libc::_exit(code) }
+        }
+        ForkResult::Parent { child } => {
+            drop(write);
+            let _lab = Reap(vec![child]);
+            let status = waitpid(child, None).expect("wait for the lab");
+            let mut report = Vec::new();
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = nix::unistd::read(&read, &mut chunk) {
+                report.extend_from_slice(&chunk[..n]);
+            }
+            let report = String::from_utf8_lossy(&report).into_owned();
+            match status {
+                WaitStatus::Exited(_, 0) => {}
+                WaitStatus::Exited(_, 1) => panic!("{report}"),
+                WaitStatus::Exited(_, 2) if report.starts_with("not yet implemented") => {
+                    panic!("{report}")
+                }
+                WaitStatus::Exited(_, 2) => panic!("the code under test panicked: {report}"),
+                WaitStatus::Signaled(_, Signal::SIGALRM, _) => panic!(
+                    "did not finish within {LAB_SECONDS} s: after a fork failed, waiting for the \
+                     children already started blocked"
+                ),
+                other => panic!("the lab process ended unexpectedly ({other:?}): {report}"),
+            }
+        }
+    }
+}
+
+/// In a lab, right after the call under test returned: the lab's children that are still
+/// there (running, or zombies nobody reaped).
+fn unreaped_children() -> Vec<i32> {
+    procfs::children_of(std::process::id() as i32)
 }
 
 fn assert_reaped(pid: Pid) {
@@ -236,6 +367,7 @@ mod fork_wait {
             let mut codes: Vec<u8> = vec![0, 255, 1, 42, 128, rng.u8(2..=254)];
             rng.shuffle(&mut codes);
             let wanted = codes.clone();
+            let exits = exit_handlers_run();
             let none = run_jobs(0, |_| 0).expect("nothing to fork");
             assert!(
                 none.is_empty(),
@@ -278,6 +410,7 @@ mod fork_wait {
                 );
                 assert_reaped(f.pid);
             }
+            assert_no_exit_handlers_since(exits);
         })
     }
 
@@ -303,6 +436,31 @@ mod fork_wait {
                      put what waitpid(-1) returns back in its job's place: {results:?}"
                 );
             }
+        })
+    }
+
+    #[test]
+    fn a_failed_fork_is_an_error_and_the_started_children_are_reaped() {
+        within(|| {
+            // Room for two children: the third fork fails.
+            with_room_for(2, || {
+                let outcome = run_jobs(5, |_| 0);
+                let left = unreaped_children();
+                match outcome {
+                    Err(_) if left.is_empty() => Ok(()),
+                    Err(e) => Err(format!(
+                        "zombie: a fork failed ({e}) and run_jobs returned the error, but left the children \
+                         it had already started unreaped ({left:?}): wait for each of them before returning \
+                         the error"
+                    )),
+                    Ok(results) if results.len() == 5 && left.is_empty() => Ok(()),
+                    Ok(results) => Err(format!(
+                        "fork failed after some children had started, but run_jobs returned Ok({results:?}) \
+                         (children left: {left:?}): a failed fork is an error (Err) once the children already \
+                         started are reaped"
+                    )),
+                }
+            })
         })
     }
 
@@ -401,6 +559,7 @@ mod process_api {
             assert_eq!(p.name(), "writer", "name() returns the name given to new()");
             assert_eq!(p.pid(), None, "pid() is None before start()");
             assert_eq!(p.exitcode(), None, "exitcode() is None before start()");
+            let exits = exit_handlers_run();
             let _reap = start(&mut p);
             let pid = p.pid().expect("pid() is Some after start()");
             assert_ne!(
@@ -423,6 +582,7 @@ mod process_api {
                 Some(pid),
                 "pid() still gives the child's pid after join(), as in Python"
             );
+            assert_no_exit_handlers_since(exits);
         })
     }
 
@@ -1030,6 +1190,7 @@ mod isolation {
             let tasks = (0..3)
                 .map(|i| task(&format!("t{i}"), move || shared.publish_pid(i)))
                 .collect();
+            let exits = exit_handlers_run();
             let (reports, _reap) = run(tasks);
             assert_eq!(reports.len(), 3, "one report per task");
             for (i, r) in reports.iter().enumerate() {
@@ -1055,6 +1216,7 @@ mod isolation {
             for r in &reports {
                 assert_reaped(r.pid);
             }
+            assert_no_exit_handlers_since(exits);
         })
     }
 
@@ -1066,6 +1228,35 @@ mod isolation {
                 reports.is_empty(),
                 "run_isolated(vec![]) starts nothing and reports nothing, got {reports:?}"
             );
+        })
+    }
+
+    #[test]
+    fn a_failed_fork_is_an_error_and_the_started_children_are_reaped() {
+        within(|| {
+            // Room for two children: the third fork fails.
+            with_room_for(2, || {
+                let tasks: Vec<Task> = (0..5).map(|i| task(&format!("t{i}"), || {})).collect();
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_isolated(tasks)))
+                        .map_err(|payload| panic_message(&*unless_todo(payload)))?;
+                let left = unreaped_children();
+                match outcome {
+                    Err(_) if left.is_empty() => Ok(()),
+                    Err(e) => Err(format!(
+                        "zombie: a fork failed ({e}) and run_isolated returned the error, but left the children \
+                         it had already started unreaped ({left:?}): wait for each of them before returning \
+                         the error"
+                    )),
+                    Ok(reports) if reports.len() == 5 && left.is_empty() => Ok(()),
+                    Ok(reports) => Err(format!(
+                        "fork failed after some children had started, but run_isolated returned {} reports \
+                         (children left: {left:?}): a failed fork is an error (Err) once the children \
+                         already started are reaped",
+                        reports.len()
+                    )),
+                }
+            })
         })
     }
 
