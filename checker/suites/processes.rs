@@ -3,8 +3,10 @@
 //! Every test checks the concept, not only the result: the work ran in other pids, the
 //! children were reaped (no zombie is left in `/proc`), exit codes and killing signals are told
 //! apart, many children ran at the same time (they meet in memory shared across processes),
-//! results come back in job order even when the children end in another order. Children are
-//! killed and reaped by guards even when a test fails.
+//! results come back in job order even when the children end in another order, no child runs
+//! the parent's exit handlers, and a fork that fails (in a "lab" process allowed only a few
+//! more processes) is an error returned after the children already started were reaped.
+//! Children are killed and reaped by guards even when a test fails.
 
 use std::any::Any;
 use std::num::NonZeroUsize;
