@@ -774,8 +774,9 @@ mod pool_map {
     #[test]
     fn apply_async_then_calls_back_with_the_result() {
         within(|| {
-            // One worker: the callback must run right after its task, in the same job.
-            let pool = ThreadPool::with_workers(1);
+            // Two workers: the task waits for a probe job queued after apply_async_then
+            // returned, which the other worker runs — unless it is busy with something else.
+            let pool = ThreadPool::with_workers(2);
             let (tx, rx) = mpsc::channel();
             let caller = thread::current().id();
             let gate = Gate::new();
@@ -784,17 +785,19 @@ mod pool_map {
                 move || (g.wait(), thread::current().id()),
                 move |result| tx.send((result, thread::current().id())).unwrap(),
             );
-            // apply_async_then returned: only now may the task finish.
-            gate.open();
-            let (result, callback_thread) = rx.recv_timeout(PATIENCE).expect(
+            let probe = gate.clone();
+            pool.execute(move || probe.open());
+            let (result, callback_thread) = rx.recv_timeout(PATIENCE * 2).expect(
                 "the callback was never called: run it on the worker right after the task, in \
-                 the same job (a second job that waits for the first never runs on a busy pool)",
+                 the same job",
             );
             let (in_time, task_thread) = result.expect("the task did not panic");
             assert!(
                 in_time,
-                "apply_async_then blocked until the task finished: it must queue the task and \
-                 return at once"
+                "the task waited in vain for a job queued after apply_async_then returned: \
+                 apply_async_then must queue the task and return at once (not wait for it), and \
+                 run the callback in the task's own job (a second job that waits for the first \
+                 holds a worker of its own)"
             );
             assert_ne!(
                 callback_thread, caller,
