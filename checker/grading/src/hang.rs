@@ -98,6 +98,61 @@ pub fn threads_of(pid: i32, skip: &[i32], sample: Duration) -> Vec<ThreadState> 
         .collect()
 }
 
+/// A snapshot that says whether a process is deadlocked for certain: every thread (but `skip`)
+/// asleep in a futex wait with no time limit, so that only another thread of the process could
+/// wake it — and all of those are asleep too. Compare two snapshots taken a moment apart with
+/// [`Asleep::same`]: no thread ran in between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asleep {
+    /// (tid, CPU ticks) of every thread.
+    threads: Vec<(i32, u64)>,
+}
+
+impl Asleep {
+    /// The snapshot, if every thread of `pid` but `skip` is asleep for good now.
+    pub fn now(pid: i32, skip: &[i32]) -> Option<Asleep> {
+        let mut threads = Vec::new();
+        for tid in tasks(pid).into_iter().filter(|t| !skip.contains(t)) {
+            let task = format!("/proc/{pid}/task/{tid}");
+            let stat = procfs::parse_stat(&fs::read_to_string(format!("{task}/stat")).ok()?)?;
+            let syscall = fs::read_to_string(format!("{task}/syscall")).ok()?;
+            if stat.state != 'S' || !untimed_futex_wait(&syscall) {
+                return None;
+            }
+            threads.push((tid, stat.cpu_ticks));
+        }
+        // A child process could still wake a thread through shared memory.
+        let children =
+            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+        (!threads.is_empty() && children.trim().is_empty()).then_some(Asleep { threads })
+    }
+
+    /// Whether the same threads are asleep in both snapshots, none having run in between.
+    pub fn same(&self, later: &Asleep) -> bool {
+        self == later
+    }
+}
+
+/// Whether `/proc/.../syscall` shows a futex wait with no timeout (`NR uaddr op val timeout`).
+fn untimed_futex_wait(syscall: &str) -> bool {
+    let fields: Vec<&str> = syscall.split_whitespace().collect();
+    let number = if cfg!(target_arch = "aarch64") {
+        "98"
+    } else {
+        "202"
+    };
+    if fields.first() != Some(&number) {
+        return false;
+    }
+    let hex = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| u64::from_str_radix(f.trim_start_matches("0x"), 16).ok())
+    };
+    // FUTEX_WAIT (0) or FUTEX_WAIT_BITSET (9), private or not; a null timeout pointer.
+    matches!(hex(2).map(|op| op & 0x7f), Some(0 | 9)) && hex(4) == Some(0)
+}
+
 /// One sentence on the likely cause, and a line per thread: the body of a hang's verdict.
 pub fn explain(threads: &[ThreadState]) -> String {
     let count = |a: &Activity| threads.iter().filter(|t| &t.activity == a).count();
@@ -245,6 +300,20 @@ mod tests {
             found,
             "the waiter is asleep in a futex and the spinner busy"
         );
+    }
+
+    #[test]
+    fn reads_an_untimed_futex_wait() {
+        assert!(untimed_futex_wait(
+            "202 0x7f00 0x89 0x0 0x0 0x0 0x0 0x7ffd 0x7f01"
+        ));
+        assert!(!untimed_futex_wait(
+            "202 0x7f00 0x89 0x0 0x7ffd1000 0x0 0x0 0x7ffd 0x7f01"
+        ));
+        assert!(!untimed_futex_wait(
+            "0 0x3 0x7f00 0x1000 0x0 0x0 0x0 0x7ffd 0x7f01"
+        ));
+        assert!(!untimed_futex_wait("running"));
     }
 
     #[test]
