@@ -199,6 +199,10 @@ mod transfer {
                 bank.transfer(0, 0, 40),
                 "an account can pay itself what it holds"
             );
+            assert!(
+                bank.transfer(0, 0, 100),
+                "an account can pay itself all it holds (refuse only when it holds less)"
+            );
             assert!(!bank.transfer(0, 0, 400));
             assert_eq!(bank.balance(0), 100);
         });

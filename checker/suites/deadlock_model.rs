@@ -85,19 +85,38 @@ mod transfer {
         model::check(
             "two transfers from one account: check the balance and move the money under the same locks, taken once; a balance checked before locking (or under a lock released before the move) can be spent by the other transfer in between",
             || {
-                let bank = Arc::new(Bank::new(vec![10, 0, 0]));
-                let (a, b) = race(&bank, |b| b.transfer(0, 1, 10), |b| b.transfer(0, 2, 10));
+                // Account 2 pays both: each transfer locks its own lower account first, then
+                // they meet on account 2.
+                let bank = Arc::new(Bank::new(vec![0, 0, 10]));
+                let (a, b) = race(&bank, |b| b.transfer(2, 0, 10), |b| b.transfer(2, 1, 10));
                 assert!(
                     a != b,
-                    "account 0 holds 10 and two transfers of 10 raced: exactly one must succeed, \
-                     but {} did",
+                    "account 2 holds 10 and two transfers of 10 from it raced: exactly one must \
+                     succeed, but {} did",
                     if a { "both" } else { "neither" }
                 );
                 let balances = [bank.balance(0), bank.balance(1), bank.balance(2)];
-                let expected = if a { [0, 10, 0] } else { [0, 0, 10] };
+                let expected = if a { [10, 0, 0] } else { [0, 10, 0] };
                 assert_eq!(
                     balances, expected,
                     "balances after one of two competing transfers succeeded"
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn a_balance_beside_a_transfer_sees_it_before_or_after() {
+        model::check(
+            "a balance read beside a transfer: `balance` must wait for the account's lock (`lock()`, not `try_lock()`), and a transfer must move the money while holding both locks",
+            || {
+                let bank = Arc::new(Bank::new(vec![100, 0]));
+                let (seen, moved) = race(&bank, |b| b.balance(0), |b| b.transfer(0, 1, 30));
+                assert!(moved);
+                assert!(
+                    seen == 100 || seen == 70,
+                    "balance(0) beside a transfer of 30 out of 100 read {seen}: it must see the \
+                     balance before the transfer or after it"
                 );
             },
         );
