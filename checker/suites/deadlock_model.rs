@@ -55,7 +55,7 @@ mod transfer {
     #[test]
     fn opposite_transfers_never_deadlock() {
         model::check(
-            "two transfers in opposite directions: take the two account locks in one global order (lower number first) whatever the direction of the money, and move the money while holding both",
+            "two transfers in opposite directions: to rule out a lock-order deadlock, take the two account locks in one global order (lower number first) whatever the direction of the money, and move the money while holding both",
             || {
                 let bank = Arc::new(Bank::new(vec![100, 100]));
                 let (a, b) = race(&bank, |b| b.transfer(0, 1, 10), |b| b.transfer(1, 0, 20));
