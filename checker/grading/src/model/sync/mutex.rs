@@ -5,12 +5,15 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{LockResult, TryLockResult};
 
+use super::quiet::Probe;
 use super::{asking, granted, hold, map_lock, map_try, me, note};
 use crate::model::trace::{self, Holder, Kind, Obj, Op};
 
 /// `std::sync::Mutex`, model-checked and recorded.
 pub struct Mutex<T: ?Sized> {
     id: Obj,
+    /// Where `try_lock` may be preempted (see [`Probe`]).
+    probe: Probe,
     inner: loom::sync::Mutex<T>,
 }
 
@@ -28,6 +31,7 @@ impl<T> Mutex<T> {
     pub fn new(value: T) -> Self {
         Self {
             id: trace::create(Kind::Mutex, Location::caller()),
+            probe: Probe::new(),
             inner: loom::sync::Mutex::new(value),
         }
     }
@@ -54,7 +58,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let at = Location::caller();
         let holder = trace::holder(self.id);
-        let result = self.inner.try_lock();
+        let result = self.probe.attempt(|| self.inner.try_lock());
         if result.is_err() {
             note(Op::TryLock(self.id, holder), at);
         }
