@@ -852,9 +852,9 @@ mod round_robin {
                 }
             }
             // 2. I/O returns, by index.
-            for i in 0..n {
-                if phase[i] == Phase::Blocked(t) {
-                    phase[i] = Phase::Ready;
+            for (i, p) in phase.iter_mut().enumerate() {
+                if *p == Phase::Blocked(t) {
+                    *p = Phase::Ready;
                     queue.push_back(i);
                 }
             }
