@@ -194,17 +194,31 @@ mod transfer {
     #[test]
     fn a_transfer_to_the_same_account_does_not_hang() {
         within(|| {
-            let bank = Bank::new(vec![100]);
-            assert!(
-                bank.transfer(0, 0, 40),
-                "an account can pay itself what it holds"
+            let bank = Arc::new(Bank::new(vec![100]));
+            let paid = {
+                let bank = Arc::clone(&bank);
+                returns_in_time(move || {
+                    [
+                        bank.transfer(0, 0, 40),
+                        bank.transfer(0, 0, 100),
+                        bank.transfer(0, 0, 400),
+                    ]
+                })
+            };
+            let Some(paid) = paid else {
+                panic!(
+                    "transfer(0, 0, 40) never returned: from == to is one account with one lock, \
+                     and locking it a second time waits for yourself (self-deadlock); handle \
+                     from == to first"
+                );
+            };
+            assert_eq!(
+                paid.unwrap_or_else(|message| panic!("transfer(0, 0, ..) panicked: {message}")),
+                [true, true, false],
+                "an account can pay itself 40 or all it holds (100), not 400: refuse only when \
+                 it holds less than the amount"
             );
-            assert!(
-                bank.transfer(0, 0, 100),
-                "an account can pay itself all it holds (refuse only when it holds less)"
-            );
-            assert!(!bank.transfer(0, 0, 400));
-            assert_eq!(bank.balance(0), 100);
+            assert_eq!(bank.balance(0), 100, "paying yourself changes nothing");
         });
     }
 
@@ -339,18 +353,30 @@ mod mailbox {
     #[test]
     fn passes_one_message() {
         within(|| {
-            let mailbox = Mailbox::new();
-            mailbox.put("hello");
-            assert_eq!(mailbox.take(), "hello");
-            // The slot is empty again: the next put must not wait.
-            mailbox.put("again");
-            assert_eq!(mailbox.take(), "again");
-            let boxed: Mailbox<Vec<u8>> = Mailbox::default();
-            boxed.put(vec![1, 2]);
+            let got = returns_in_time(|| {
+                let mailbox = Mailbox::new();
+                mailbox.put("hello");
+                let first = mailbox.take();
+                // The slot is empty again: the next put must not wait.
+                mailbox.put("again");
+                let boxed: Mailbox<Vec<u8>> = Mailbox::default();
+                boxed.put(vec![1, 2]);
+                (first, mailbox.take(), boxed.take())
+            });
+            let Some(got) = got else {
+                panic!(
+                    "one thread put a message and took it back, and never returned: `take` must \
+                     check the slot before waiting (the message is already there, and its \
+                     notification came before anyone waited: lost wake-up), and `put` must only \
+                     wait while the slot is full"
+                );
+            };
             assert_eq!(
-                boxed.take(),
-                [1, 2],
-                "Mailbox::default() is an empty mailbox"
+                got.unwrap_or_else(|message| panic!(
+                    "put then take on one thread panicked: {message}"
+                )),
+                ("hello", "again", vec![1, 2]),
+                "take must return the message put (Mailbox::default() is an empty mailbox too)"
             );
         });
     }
@@ -359,16 +385,28 @@ mod mailbox {
     fn many_producers_and_consumers_lose_nothing() {
         within(|| {
             static RECEIVED: AtomicU64 = AtomicU64::new(0);
-            let mailbox = Arc::new(Mailbox::new());
-            on_threads(&mailbox, 4, |mailbox, i| {
-                for n in 1..=5_000u64 {
-                    if i < 2 {
-                        mailbox.put(n);
-                    } else {
-                        RECEIVED.fetch_add(mailbox.take(), Ordering::SeqCst);
+            let finished = returns_in_time(|| {
+                let mailbox = Arc::new(Mailbox::new());
+                on_threads(&mailbox, 4, |mailbox, i| {
+                    for n in 1..=5_000u64 {
+                        if i < 2 {
+                            mailbox.put(n);
+                        } else {
+                            RECEIVED.fetch_add(mailbox.take(), Ordering::SeqCst);
+                        }
                     }
-                }
+                });
             });
+            match finished {
+                None => panic!(
+                    "two producers and two consumers of 5000 messages each never finished: a \
+                     message was lost (a `put` that overwrote a full slot, or woke from an `if` \
+                     rather than a `while`), or a waiter was never woken (`take` must wake the \
+                     putters, `put` the takers)"
+                ),
+                Some(Err(message)) => panic!("a producer or consumer panicked: {message}"),
+                Some(Ok(())) => {}
+            }
             let expected = 2 * (5_000 * 5_001 / 2);
             assert_eq!(
                 RECEIVED.load(Ordering::SeqCst),
