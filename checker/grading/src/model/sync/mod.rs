@@ -8,7 +8,7 @@
 pub mod atomic;
 mod condvar;
 mod mutex;
-mod quiet;
+pub(crate) mod quiet;
 mod rwlock;
 pub mod thread;
 

@@ -20,6 +20,10 @@ pub struct Mutex<T: ?Sized> {
 /// `std::sync::MutexGuard`: unlocks (and says so in the trace) when dropped.
 pub struct MutexGuard<'a, T: ?Sized> {
     pub(super) mutex: Obj,
+    /// The first touch of the data is a step (see [`Probe`]): one place inside the critical
+    /// section where another thread may run.
+    pub(super) probe: &'a Probe,
+    pub(super) touched: std::cell::Cell<bool>,
     /// Where the guard was taken: the trace's line for its unlock points there.
     pub(super) at: &'static Location<'static>,
     /// `None` only while a condition variable waits with it.
@@ -72,7 +76,7 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     fn locked<'a>(
-        &self,
+        &'a self,
         guard: loom::sync::MutexGuard<'a, T>,
         op: Op,
         at: &'static Location<'static>,
@@ -82,6 +86,8 @@ impl<T: ?Sized> Mutex<T> {
         hold(self.id, Holder::Thread(me()));
         MutexGuard {
             mutex: self.id,
+            probe: &self.probe,
+            touched: std::cell::Cell::new(false),
             at,
             inner: Some(guard),
         }
@@ -112,12 +118,18 @@ impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
+        if !self.touched.replace(true) {
+            self.probe.touch();
+        }
         self.inner.as_deref().expect("the guard holds its lock")
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
+        if !self.touched.replace(true) {
+            self.probe.touch();
+        }
         self.inner.as_deref_mut().expect("the guard holds its lock")
     }
 }

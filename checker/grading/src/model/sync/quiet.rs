@@ -44,7 +44,17 @@ impl Drop for Quiet {
     }
 }
 
-/// The scheduling point of a lock's `try_*` operations.
+/// The scheduling point of a lock's `try_*` operations, and of the first touch of the data a
+/// guard protects.
+///
+/// Loom switches threads only at its own operations, so a critical section that runs none
+/// (`*counter.lock().unwrap() += 1`) is one indivisible step. That loses nothing while threads
+/// only ever *wait* for locks (waiting and running later look the same to them), but a
+/// `try_lock` could then never find such a lock taken: a `try_lock` where `lock` belongs would
+/// pass. So when a program has used a `try_*`, the model check explores it again with one more
+/// step inside every critical section, where another thread may run ([`preemptible`]). Every
+/// operation on the probe is a read-modify-write, so any two of them depend on each other (loom
+/// explores both orders) and none has several values to read.
 pub(super) struct Probe(AtomicBool);
 
 impl Probe {
@@ -55,8 +65,44 @@ impl Probe {
     /// Runs `attempt` (a loom `try_*` that never blocks) as one step: loom may let other
     /// threads run just before it, never while it is pending.
     pub(super) fn attempt<R>(&self, attempt: impl FnOnce() -> R) -> R {
-        self.0.load(Ordering::Relaxed);
+        TRIED.set(true);
+        self.step();
         let _quiet = Quiet::new();
         attempt()
     }
+
+    /// Inside a critical section: a step at which another thread may run, when the model check
+    /// explores preemptible critical sections.
+    pub(super) fn touch(&self) {
+        if PREEMPTIBLE.get() && !std::thread::panicking() {
+            self.step();
+        }
+    }
+
+    fn step(&self) {
+        self.0.fetch_or(false, Ordering::Relaxed);
+    }
+}
+
+thread_local! {
+    /// Whether the program under the model check has called a `try_*` (any execution).
+    static TRIED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Whether critical sections have a step inside (see [`Probe`]).
+    static PREEMPTIBLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Starts a model check: nothing tried yet, critical sections indivisible.
+pub(crate) fn reset() {
+    TRIED.set(false);
+    PREEMPTIBLE.set(false);
+}
+
+/// Whether the exploration that just ended saw a `try_*`.
+pub(crate) fn tried() -> bool {
+    TRIED.get()
+}
+
+/// Makes critical sections preemptible for the explorations that follow.
+pub(crate) fn preemptible() {
+    PREEMPTIBLE.set(true);
 }
