@@ -125,11 +125,41 @@ mod transfer {
     #[test]
     fn a_transfer_to_the_same_account_never_deadlocks() {
         model::check(
-            "self-deadlock: when from == to there is one lock; locking it twice waits for yourself",
+            "a transfer from an account to itself, beside another transfer from it: from == to is one account with one lock (locking it twice waits for yourself), which it must wait for (`lock()`, not `try_lock()`) like any other",
             || {
-                let bank = Bank::new(vec![100]);
-                assert!(bank.transfer(0, 0, 40));
-                assert_eq!(bank.balance(0), 100);
+                let bank = Arc::new(Bank::new(vec![100, 0]));
+                // The transfer to itself may come first (100 of 100: true) or after the other
+                // (70 of 100: false): both are right.
+                let (_, out) = race(&bank, |b| b.transfer(0, 0, 100), |b| b.transfer(0, 1, 30));
+                assert!(
+                    out,
+                    "account 0 holds 100: a transfer of 30 out of it must succeed"
+                );
+                assert_eq!(
+                    (bank.balance(0), bank.balance(1)),
+                    (70, 30),
+                    "paying yourself must change nothing"
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn two_transfers_into_one_account_both_arrive() {
+        model::check(
+            "two transfers into one account: each waits for the account's lock (`lock()`, not `try_lock()`) in the global order, and adds its money while holding both locks, so neither deposit is lost",
+            || {
+                let bank = Arc::new(Bank::new(vec![10, 10, 0]));
+                let (a, b) = race(&bank, |b| b.transfer(0, 2, 10), |b| b.transfer(1, 2, 10));
+                assert!(
+                    a && b,
+                    "both accounts held 10: both transfers of 10 must succeed"
+                );
+                assert_eq!(
+                    [bank.balance(0), bank.balance(1), bank.balance(2)],
+                    [0, 0, 20],
+                    "balances after two transfers of 10 into account 2"
+                );
             },
         );
     }
