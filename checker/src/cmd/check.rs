@@ -6,7 +6,7 @@ use anstream::println;
 use anyhow::{Result, bail};
 
 use crate::catalog::Exercise;
-use crate::grade::{self, Candidate, Options, Subject, Verdict};
+use crate::engine::{self, Candidate, Options, Subject, Verdict};
 use crate::kit::Kit;
 use crate::render;
 use crate::report::{self, Format, Report};
@@ -40,14 +40,14 @@ pub fn run(
             subject: Subject::Student,
         })
         .collect();
-    let results = grade::grade(kit, &candidates, options)?;
+    let results = engine::grade(kit, &candidates, options)?;
     for result in &results {
-        progress.record(&result.exercise, result.passed());
+        progress.record(&result.exercise.name, result.passed());
     }
     progress.save()?;
     let ok = results.iter().all(|r| r.passed());
     if let Some(format) = format {
-        let mut report = Report::new("check", &results, &kit.catalog);
+        let mut report = Report::new("check", &results);
         report.attach_test_code(kit);
         report::emit(&report, format, output)?;
         return Ok(ok);
@@ -59,12 +59,15 @@ pub fn run(
         {
             println!(
                 "✗ {} ({}) — does not compile (the errors above)\n",
-                result.exercise, result.topic
+                result.exercise.name, result.exercise.topic
             );
             continue;
         }
         shown_errors.push(&result.compile_errors);
-        println!("{}", render::graded(result, &kit.exercise_file(exercise)));
+        println!(
+            "{}",
+            render::graded(result, &crate::layout::Layout::exercise_file(exercise))
+        );
     }
     let done = progress.count_done(&kit.catalog.exercises);
     let total = kit.catalog.exercises.len();
@@ -75,7 +78,7 @@ pub fn run(
         println!(
             "Stuck? cargo checker hint {}   ·   The chapter: {}",
             only.name,
-            kit.chapter(topic)
+            crate::layout::Layout::chapter(topic)
         );
     }
     println!("Progress: {done}/{total} {}", render::bar(done, total));
@@ -83,7 +86,7 @@ pub fn run(
         println!(
             "Next: {} — {} (cargo checker check {})",
             next.name,
-            kit.exercise_file(next),
+            crate::layout::Layout::exercise_file(next),
             next.name
         );
     }

@@ -9,7 +9,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result, bail};
 
-use crate::grade::Options;
+use crate::engine::Options;
 use crate::kit::Kit;
 use crate::pristine;
 
@@ -21,7 +21,7 @@ pub fn run(kit: &Kit, name: &str, yes: bool, options: &Options) -> Result<bool> 
         bail!("`{name}` is a topic; reset one exercise at a time (`cargo checker list`)");
     };
     let pristine = pristine::read(kit, exercise)?;
-    let file = kit.exercise_file(exercise);
+    let file = crate::layout::Layout::exercise_file(exercise);
     let target = kit.root.join(&file);
     let current = std::fs::read(&target).ok();
     let mut progress = crate::recover::open(kit, options)?;
@@ -37,6 +37,7 @@ pub fn run(kit: &Kit, name: &str, yes: bool, options: &Options) -> Result<bool> 
     }
     if let Some(current) = current {
         let backup = kit
+            .layout
             .target_dir()
             .join("reset-backup")
             .join(format!("{name}.rs"));

@@ -11,7 +11,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use crate::kit::{CATALOG, Kit};
+use crate::kit::Kit;
+use crate::layout::CATALOG;
 
 pub fn run(kit: &Kit, topic: &str, name: &str) -> Result<bool> {
     let valid = |s: &str, dash: bool| {

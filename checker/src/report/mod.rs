@@ -21,7 +21,7 @@ pub mod classroom;
 pub mod exercism;
 pub mod gradescope;
 pub mod junit;
-mod source;
+pub mod source;
 
 #[cfg(test)]
 mod golden;
@@ -31,9 +31,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::catalog::Catalog;
-use crate::grade::{Graded, Verdict};
-use crate::outcome::{TestResult, TestStatus};
+use crate::engine::{Graded, Verdict};
+use crate::engine::{TestResult, TestStatus};
 
 /// The machine-readable formats (`--format`); without one, `check` talks to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -90,11 +89,11 @@ pub struct TestReport {
 
 impl Report {
     /// Applies the manifest's weights to graded results.
-    pub fn new(command: &str, graded: &[Graded], catalog: &Catalog) -> Report {
+    pub fn new(command: &str, graded: &[Graded]) -> Report {
         let results: Vec<ExerciseReport> = graded
             .iter()
             .map(|g| {
-                let exercise = catalog.exercise(&g.exercise);
+                let exercise = Some(g.exercise);
                 let weight = |test: &str| exercise.map_or(1.0, |e| e.weight(test));
                 let tests: Vec<TestReport> = g
                     .tests
@@ -117,9 +116,9 @@ impl Report {
                     tests.iter().map(|t| t.max_score).sum()
                 };
                 ExerciseReport {
-                    exercise: g.exercise.clone(),
-                    topic: g.topic.clone(),
-                    subject: g.subject.clone(),
+                    exercise: g.exercise.name.clone(),
+                    topic: g.exercise.topic.clone(),
+                    subject: g.subject.label(),
                     verdict: g.verdict,
                     score: tests.iter().map(|t| t.score).sum(),
                     max_score,
