@@ -258,7 +258,12 @@ mod bank {
                 Err(TransferError::InsufficientFunds),
                 "a transfer to itself of more than the balance"
             );
-            assert_eq!(bank.transfer(1, 0, 0), Ok(()), "a transfer of 0 is allowed");
+            assert_eq!(
+                bank.transfer(1, 0, 0),
+                Ok(()),
+                "a transfer of 0 from a balance of 0 is allowed: refuse only when the balance \
+                 is less than the amount"
+            );
             assert!(
                 bank.deposit(1, 0),
                 "a deposit of 0 into an account that exists"

@@ -156,14 +156,13 @@ mod wallet {
             "lost update: a withdrawal must store its new balance only if the balance is still \
              the one it checked (compare_exchange), never store over a deposit",
             || {
-                let wallet = Arc::new(Wallet::new(50));
+                let wallet = Arc::new(Wallet::new(100));
                 let (taken, ()) = race(&wallet, |w| w.withdraw(60), |w| w.deposit(20));
                 let left = wallet.balance();
-                let expected = if taken { 10 } else { 70 };
+                assert!(taken, "a withdrawal of 60 from 100 was refused");
                 assert_eq!(
-                    left, expected,
-                    "lost update: a withdrawal of 60 from 50 returned {taken} while 20 was \
-                     deposited, leaving {left}"
+                    left, 60,
+                    "lost update: 60 withdrawn from 100 while 20 was deposited left {left}"
                 );
             },
         );
@@ -234,14 +233,13 @@ mod inventory {
              reads with, never write back a count read earlier",
             || {
                 let shop = Arc::new(Inventory::new());
-                shop.restock("tea", 2);
+                shop.restock("tea", 4);
                 let (taken, ()) = race(&shop, |s| s.reserve("tea", 3), |s| s.restock("tea", 2));
                 let left = shop.stock("tea");
-                let expected = if taken { 1 } else { 4 };
+                assert!(taken, "reserving 3 of 4 teas was refused");
                 assert_eq!(
-                    left, expected,
-                    "lost update: reserving 3 of 2 teas returned {taken} while 2 were restocked, \
-                     leaving {left}"
+                    left, 3,
+                    "lost update: 3 of 4 teas reserved while 2 were restocked left {left}"
                 );
             },
         );
