@@ -6,8 +6,36 @@
 //! race that a contention test would catch one run in N, the model suite catches on every run; a
 //! test whose verdict changes from run to run would be flaky, and the kit has none.
 
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+
 use grading::fastrand::Rng;
 use grading::within;
+
+/// The message of a caught panic, for verdicts that quote it.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// Runs `call` (one call into the student's code, described by `what`) and turns a panic into a
+/// verdict that says which call panicked and what it should have done. A `todo!()` panic is
+/// passed on unchanged, so an unfinished exercise reads "not yet implemented".
+fn no_panic<T>(what: &str, should: &str, call: impl FnOnce() -> T) -> T {
+    match panic::catch_unwind(AssertUnwindSafe(call)) {
+        Ok(value) => value,
+        Err(payload) => {
+            let message = panic_message(&*payload);
+            if message.starts_with("not yet implemented") {
+                panic::resume_unwind(payload);
+            }
+            panic!("{what} panicked ({message}): it should {should}")
+        }
+    }
+}
 
 mod hits {
     use super::*;
@@ -46,11 +74,10 @@ mod hits {
                 let mut expected = 0u64;
                 let mut done = Vec::new();
                 for _ in 0..20 {
-                    // Large batches too: a count past 2^32 must not wrap.
                     let n = match rng.u8(0..4) {
                         0 => 0,
-                        1 => 1 << 33,
-                        _ => rng.u64(1..1_000),
+                        1 => 1,
+                        _ => rng.u64(2..100_000),
                     };
                     if n == 1 {
                         hits.record();
@@ -65,7 +92,7 @@ mod hits {
                         got,
                         expected,
                         "after {} (seed {seed}) the count is {got}, expected {expected}: add \
-                         exactly `n` to the 64-bit count",
+                         exactly `n` to the count",
                         done.join(", ")
                     );
                 }
@@ -132,7 +159,11 @@ mod wallet {
                         ledger += amount;
                         done.push(format!("deposit({amount})"));
                     } else {
-                        let got = wallet.withdraw(amount);
+                        let got = no_panic(
+                            &format!("withdraw({amount}) from {ledger}"),
+                            "return whether it took the money",
+                            || wallet.withdraw(amount),
+                        );
                         let want = amount <= ledger;
                         if want {
                             ledger -= amount;
@@ -208,7 +239,10 @@ mod inventory {
                 !shop.reserve("coffee", 3),
                 "reserved 3 coffees of 2 (there are 4 teas)"
             );
-            assert!(shop.reserve("tea", 4), "reserving 4 teas of 4");
+            assert!(
+                shop.reserve("tea", 4),
+                "refused to reserve 4 teas of 4: refuse only when fewer are left"
+            );
             assert_eq!(
                 (shop.stock("tea"), shop.stock("coffee"), shop.stock("milk")),
                 (0, 2, 0),
@@ -239,7 +273,12 @@ mod inventory {
                         ledger[i] += count;
                         done.push(format!("restock({:?}, {count})", items[i]));
                     } else {
-                        let got = shop.reserve(items[i], count);
+                        let got = no_panic(
+                            &format!("reserve({:?}, {count})", items[i]),
+                            "return whether it took the items, whether the item was ever \
+                             stocked or not",
+                            || shop.reserve(items[i], count),
+                        );
                         // Reserving 0 of an item never stocked is left open by the contract.
                         let want = if count == 0 { got } else { count <= ledger[i] };
                         if want {

@@ -159,7 +159,11 @@ mod wallet {
                 let wallet = Arc::new(Wallet::new(100));
                 let (taken, ()) = race(&wallet, |w| w.withdraw(60), |w| w.deposit(20));
                 let left = wallet.balance();
-                assert!(taken, "a withdrawal of 60 from 100 was refused");
+                assert!(
+                    taken,
+                    "a withdrawal of 60 from 100 was refused while 20 was deposited: when \
+                     compare_exchange fails, check again with the fresh balance"
+                );
                 assert_eq!(
                     left, 60,
                     "lost update: 60 withdrawn from 100 while 20 was deposited left {left}"
