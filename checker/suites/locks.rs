@@ -348,7 +348,8 @@ mod cache {
     fn computes_once_then_remembers() {
         within(|| {
             let cache = Cache::default();
-            assert!(cache.is_empty() && cache.len() == 0, "a new cache is empty");
+            assert!(cache.is_empty(), "a new cache is empty");
+            assert_eq!(cache.len(), 0, "a new cache holds no keys");
             assert_eq!(cache.get("a"), None, "a miss in an empty cache");
             let calls = AtomicUsize::new(0);
             let compute = |value| {
