@@ -342,7 +342,7 @@ mod cache {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, mpsc};
     use std::thread;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     #[test]
     fn computes_once_then_remembers() {
@@ -418,32 +418,55 @@ mod cache {
         (finish, slow)
     }
 
-    /// Runs `other` on another thread while `"slow"` is being computed; returns what it
-    /// returned, or `None` if it was still waiting after a generous bound (a free thread
-    /// answers in microseconds; a blocked one waits for the whole computation).
-    fn while_computing<T: Send + 'static>(
+    /// Runs `reader` and `writer` on two more threads while `"slow"` is being computed; returns
+    /// what each returned, or `None` for one still waiting after a generous bound (a free thread
+    /// answers in microseconds; a blocked one waits for the whole computation). Both wait at
+    /// once, so a wrong solution costs the bound once.
+    fn while_computing<A: Send + 'static, B: Send + 'static>(
         cache: &Arc<Cache>,
-        other: impl FnOnce(&Cache) -> T + Send + 'static,
-    ) -> Option<T> {
+        reader: impl FnOnce(&Cache) -> A + Send + 'static,
+        writer: impl FnOnce(&Cache) -> B + Send + 'static,
+    ) -> (Option<A>, Option<B>) {
         let (finish, slow) = start_slow_work(cache);
-        let (answer, answered) = mpsc::channel();
-        let reader = {
-            let cache = Arc::clone(cache);
-            thread::spawn(move || answer.send(other(&cache)).unwrap())
-        };
-        let result = answered.recv_timeout(Duration::from_secs(2)).ok();
+        let (read_answer, read_answered) = mpsc::channel();
+        let (write_answer, write_answered) = mpsc::channel();
+        let others = [
+            {
+                let cache = Arc::clone(cache);
+                thread::spawn(move || read_answer.send(reader(&cache)).unwrap())
+            },
+            {
+                let cache = Arc::clone(cache);
+                thread::spawn(move || write_answer.send(writer(&cache)).unwrap())
+            },
+        ];
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let read = read_answered
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok();
+        let written = write_answered
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok();
         finish.send(()).unwrap();
         assert_eq!(slow.join().unwrap(), 42, "the slow computation's value");
-        reader.join().unwrap();
-        result
+        for other in others {
+            if let Err(payload) = other.join() {
+                panic::resume_unwind(payload);
+            }
+        }
+        (read, written)
     }
 
     #[test]
-    fn readers_are_not_blocked_by_slow_work() {
+    fn slow_work_keeps_no_one_waiting() {
         within(|| {
             let cache = Arc::new(Cache::new());
             cache.get_or_compute("ready", || 0);
-            let read = while_computing(&cache, |cache| (cache.get("ready"), cache.len()));
+            let (read, written) = while_computing(
+                &cache,
+                |cache| (cache.get("ready"), cache.len()),
+                |cache| cache.get_or_compute("fast", || 1),
+            );
             assert!(
                 read.is_some(),
                 "lock held across slow work: a reader of another key waited for the whole \
@@ -455,23 +478,15 @@ mod cache {
                 Some((Some(0), 1)),
                 "the reader's view during the computation"
             );
-        });
-    }
-
-    #[test]
-    fn other_computations_are_not_blocked_by_slow_work() {
-        within(|| {
-            let cache = Arc::new(Cache::new());
-            let other = while_computing(&cache, |cache| cache.get_or_compute("fast", || 1));
             assert!(
-                other.is_some(),
+                written.is_some(),
                 "lock held across slow work: a computation of another key waited for the whole \
                  computation of \"slow\". Likely causes: the read guard of the lookup kept alive \
                  across `compute` (it keeps every writer out), or the write lock taken before \
                  computing (call `compute` with no guard alive)"
             );
-            assert_eq!(other, Some(1));
-            assert_eq!(cache.len(), 2, "both keys are cached afterwards");
+            assert_eq!(written, Some(1), "the other computation's value");
+            assert_eq!(cache.len(), 3, "all three keys are cached afterwards");
         });
     }
 
