@@ -232,17 +232,18 @@ mod bank {
     }
 
     #[test]
-    fn a_total_is_read_before_or_after_a_deposit() {
+    fn a_total_or_a_balance_is_read_before_or_after_a_deposit() {
         model::check(
-            "a total read during a deposit must be the total before or after it: sum under one \
-             guard",
+            "a total or a balance read during a deposit must be the one before or after it: \
+             read and sum under one guard",
             || {
                 let bank = Arc::new(Bank::new(vec![1, 2]));
-                let (seen, _) = race(&bank, |b| b.total(), |b| b.deposit(1, 5));
+                let ((total, balance), _) =
+                    race(&bank, |b| (b.total(), b.balance(1)), |b| b.deposit(1, 5));
                 assert!(
-                    seen == 3 || seen == 8,
-                    "an observer saw a total of {seen} during a deposit of 5 into 3 (expected 3 \
-                     or 8)"
+                    (total == 3 || total == 8) && (balance == Some(2) || balance == Some(7)),
+                    "an observer saw a total of {total} and a balance of {balance:?} during a \
+                     deposit of 5 into account 1 (2 of a total of 3)"
                 );
             },
         );

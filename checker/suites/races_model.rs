@@ -45,6 +45,22 @@ mod hits {
     }
 
     #[test]
+    fn two_batches_are_never_lost() {
+        model::check(
+            "lost update: use one read-modify-write (fetch_add), not load then store",
+            || {
+                let hits = Arc::new(HitCounter::new());
+                race(&hits, |h| h.record_many(2), |h| h.record_many(3));
+                let n = hits.get();
+                assert_eq!(
+                    n, 5,
+                    "lost update: batches of 2 and 3 at the same time gave {n}"
+                );
+            },
+        );
+    }
+
+    #[test]
     fn a_batch_is_recorded_at_once() {
         model::check(
             "a batch of hits is recorded at once: add n in ONE operation (fetch_add(n)), not n \
@@ -151,6 +167,24 @@ mod wallet {
     }
 
     #[test]
+    fn a_reader_sees_the_balance_before_or_after_a_deposit() {
+        model::check(
+            "a balance read during a deposit must be the balance before or after it: add in one \
+             read-modify-write (fetch_add)",
+            || {
+                let wallet = Arc::new(Wallet::new(10));
+                let ((), seen) = race(&wallet, |w| w.deposit(5), |w| w.balance());
+                assert!(
+                    seen == 10 || seen == 15,
+                    "a reader saw a balance of {seen} during a deposit of 5 into 10 (expected 10 \
+                     or 15)"
+                );
+                assert_eq!(wallet.balance(), 15);
+            },
+        );
+    }
+
+    #[test]
     fn a_deposit_during_a_withdrawal_is_never_lost() {
         model::check(
             "lost update: a withdrawal must store its new balance only if the balance is still \
@@ -245,6 +279,24 @@ mod inventory {
                     left, 3,
                     "lost update: 3 of 4 teas reserved while 2 were restocked left {left}"
                 );
+            },
+        );
+    }
+
+    #[test]
+    fn a_reader_sees_the_stock_before_or_after_a_restock() {
+        model::check(
+            "a stock read during a restock must be the stock before or after it: add under one \
+             guard",
+            || {
+                let shop = Arc::new(Inventory::new());
+                shop.restock("tea", 2);
+                let ((), seen) = race(&shop, |s| s.restock("tea", 3), |s| s.stock("tea"));
+                assert!(
+                    seen == 2 || seen == 5,
+                    "a reader saw {seen} teas during a restock of 3 onto 2 (expected 2 or 5)"
+                );
+                assert_eq!(shop.stock("tea"), 5);
             },
         );
     }
