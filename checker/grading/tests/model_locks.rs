@@ -78,6 +78,9 @@ fn locks_taken_in_opposite_orders_are_reported_as_a_deadlock() {
         other.join().unwrap();
     });
     assert!(verdict.starts_with(model::DEADLOCK), "{verdict}");
+    // The hint names the mistake the steps show, not the test's own hint.
+    assert!(verdict.contains("lock-order deadlock"), "{verdict}");
+    assert!(!verdict.contains("the hint"), "{verdict}");
     // Each blocked thread is shown at the line that asked for the lock, not inside the model.
     assert!(verdict.contains("tests/model_locks.rs"), "{verdict}");
     assert!(!verdict.contains("model/sync/"), "{verdict}");
@@ -125,6 +128,7 @@ fn a_mutex_loses_no_update_and_a_split_critical_section_does() {
         assert_eq!(n, 2, "lost update: {n}");
     });
     assert!(verdict.contains("lost update: 1"), "{verdict}");
+    assert!(verdict.contains("check-then-act race"), "{verdict}");
 }
 
 #[test]
@@ -180,4 +184,5 @@ fn a_condvar_wait_gives_the_lock_back_and_wakes_up_holding_it() {
         other.join().unwrap();
     });
     assert!(verdict.starts_with(model::DEADLOCK), "{verdict}");
+    assert!(verdict.contains("lost wake-up"), "{verdict}");
 }

@@ -6,6 +6,8 @@
 // Without the `model` feature nothing records steps: only `render` (which then finds none) is
 // used.
 #[cfg_attr(not(feature = "model"), allow(dead_code))]
+mod diagnose;
+#[cfg_attr(not(feature = "model"), allow(dead_code))]
 mod trace;
 mod verdict;
 
