@@ -40,8 +40,8 @@ pub fn load(path: &Path) -> Result<Vec<Equivalent>> {
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file: File =
         toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
     Ok(file.equivalent)

@@ -108,7 +108,9 @@ impl Report {
                         }
                     })
                     .collect();
-                let max_score = if g.verdict == Verdict::CompileError && tests.is_empty() {
+                // Nothing ran (it did not compile, was missing or refused): the exercise is
+                // still worth its points, of which it scores none.
+                let max_score = if tests.is_empty() && g.verdict != Verdict::Passed {
                     exercise
                         .filter(|e| !e.weights.is_empty())
                         .map_or(1.0, |e| e.weights.values().sum())
@@ -120,7 +122,8 @@ impl Report {
                     topic: g.exercise.topic.clone(),
                     subject: g.subject.label(),
                     verdict: g.verdict,
-                    score: tests.iter().map(|t| t.score).sum(),
+                    // `+ 0.0`: an empty sum of floats is -0.0, which a gradebook shows as "-0".
+                    score: tests.iter().map(|t| t.score).sum::<f64>() + 0.0,
                     max_score,
                     tests,
                     compile_errors: g.compile_errors.clone(),
@@ -174,10 +177,14 @@ impl Report {
 
 impl ExerciseReport {
     fn cases(&self) -> Vec<Case<'_>> {
-        if self.verdict == Verdict::CompileError && self.tests.is_empty() {
+        if self.tests.is_empty() && self.verdict != Verdict::Passed {
+            let step = match self.verdict {
+                Verdict::Missing | Verdict::Refused => "handed_in",
+                _ => "compiles",
+            };
             return vec![Case {
                 exercise: self,
-                name: format!("{}::compiles", self.exercise),
+                name: format!("{}::{step}", self.exercise),
                 kind: Kind::CompileError,
                 message: plain(&self.compile_errors.join("\n")),
                 output: String::new(),
