@@ -137,6 +137,12 @@ impl Layout {
         self.target_dir().join("traces")
     }
 
+    /// Where `reset` keeps the student's versions (outside `target/`, which `cargo clean`
+    /// empties): `.checker-backups/EXERCISE/N.rs`.
+    pub fn backups_dir(&self) -> PathBuf {
+        self.root.join(".checker-backups")
+    }
+
     /// The progress file, at the root.
     pub fn progress_file(&self) -> PathBuf {
         self.root.join(".checker-progress.json")

@@ -46,13 +46,41 @@ pub fn options(jobs: Option<usize>, verbose: bool) -> Options<'static> {
     }
 }
 
-/// One bar per pass's tests. Tests finish on several threads, so their reports may arrive out
-/// of order: the bar shows the most done so far, and clears itself at the pass's last test.
+/// A spinner while a pass builds, then one bar per pass's tests. Tests finish on several
+/// threads, so their reports may arrive out of order: the bar shows the most done so far, and
+/// clears itself at the pass's last test.
 fn bar(event: &Event) {
     use indicatif::{ProgressBar, ProgressStyle};
     static BAR: std::sync::Mutex<Option<(ProgressBar, usize)>> = std::sync::Mutex::new(None);
-    let Event::Tested { done, total } = *event else {
-        return;
+    static SPINNER: std::sync::Mutex<Option<ProgressBar>> = std::sync::Mutex::new(None);
+    let (done, total) = match *event {
+        Event::Building {
+            pass,
+            passes,
+            packages,
+        } => {
+            let spinner = ProgressBar::new_spinner();
+            let step = if passes > 1 {
+                format!(" (step {pass} of {passes})")
+            } else {
+                String::new()
+            };
+            spinner.set_message(format!(
+                "building {packages} package{}{step} ...",
+                if packages == 1 { "" } else { "s" }
+            ));
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            *SPINNER.lock().unwrap_or_else(|e| e.into_inner()) = Some(spinner);
+            return;
+        }
+        Event::Built { .. } => {
+            if let Some(spinner) = SPINNER.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                spinner.finish_and_clear();
+            }
+            return;
+        }
+        Event::Tested { done, total } => (done, total),
+        Event::Ran { .. } => return,
     };
     let mut slot = BAR.lock().unwrap_or_else(|e| e.into_inner());
     let (bar, seen) = slot.get_or_insert_with(|| {

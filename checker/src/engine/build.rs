@@ -12,7 +12,7 @@
 //! way only that package fails; the verdict says why.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, IsTerminal, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -112,7 +112,6 @@ pub fn build_pass(
         .spawn()
         .context("cannot run cargo: is the Rust toolchain installed?")?;
     let stderr = child.stderr.take().expect("stderr is piped");
-    let echo = echo || std::io::stderr().is_terminal();
     let progress = thread::spawn(move || relay_progress(stderr, echo));
     let (finished, watchdog) = std::sync::mpsc::channel::<()>();
     let pid = child.id() as i32;
@@ -254,8 +253,9 @@ fn watch_compilers(
     }
 }
 
-/// Shows cargo's progress lines while it builds (on a terminal) and keeps the last lines
-/// for an error message.
+/// Shows cargo's own lines while it builds (with `--verbose`: a terminal gets the reporter's
+/// spinner instead, and cargo's `Finished ...` lines would only be noise between verdicts) and
+/// keeps the last lines for an error message.
 fn relay_progress(stderr: impl Read, echo: bool) -> String {
     let mut tail: Vec<String> = Vec::new();
     for line in BufReader::new(stderr).lines().map_while(Result::ok) {
