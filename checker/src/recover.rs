@@ -40,7 +40,7 @@ pub fn open(kit: &Kit, options: &Options) -> Result<Progress> {
     for result in results {
         // A skip the student made survives the rebuild unless the exercise now passes.
         if result.passed() || !progress.is_settled(&result.exercise.name) {
-            progress.record(&result.exercise.name, result.passed());
+            crate::cmd::check::remember(&mut progress, &result);
         }
     }
     progress.save()?;

@@ -62,11 +62,42 @@ fn new_scaffolds_an_exercise_that_list_shows_and_verify_grades() {
         .assert()
         .success()
         .stdout(contains("ring_buffer"));
-    kit.checker().arg("lint").assert().success();
+    // What `new` wrote is formatted as `cargo fmt` would, and every text left to write is one
+    // lint points at.
+    let rustfmt = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024", "--check"])
+        .args(
+            [
+                "exercises/threads/src/ring_buffer.rs",
+                "exercises/threads/src/lib.rs",
+                "solutions/threads/src/ring_buffer.rs",
+                "solutions/threads/src/lib.rs",
+                "solutions/threads/wrong/ring_buffer/off_by_one.rs",
+                "checker/suites/threads.rs",
+            ]
+            .map(|f| kit.path(f)),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        rustfmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rustfmt.stdout)
+    );
+    kit.checker()
+        .arg("lint")
+        .assert()
+        .code(1)
+        .stdout(contains("(the hints of `ring_buffer`)"))
+        .stdout(contains(
+            "exercises/threads/src/ring_buffer.rs: a scaffolded `(to write)`",
+        ))
+        .stdout(contains("checker/suites/threads.rs: a scaffolded"))
+        .stdout(contains("docs/src/threads.md: a scaffolded"));
     kit.checker()
         .args(["verify", "ring_buffer"])
         .assert()
-        .success()
+        .code(1)
         .stdout(predicate::str::is_match(r"solution\s+passed: 1/1").unwrap())
         .stdout(predicate::str::is_match(r"stub\s+not started: 1/1 tests fail").unwrap());
     kit.checker()

@@ -160,6 +160,7 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
         }
     }
     problems.extend(equivalent_mutants(kit));
+    problems.extend(placeholders(kit));
     // Every concept of the concept map is taught by some topic (its `concepts` list).
     let map = std::fs::read_to_string(root.join("docs/src/concepts.md")).unwrap_or_default();
     for row in map.lines().filter_map(|l| l.strip_prefix("| ")) {
@@ -187,6 +188,35 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
         ));
     }
     Ok(problems)
+}
+
+/// Texts `cargo checker new` scaffolded that were never written: a hint, a doc comment, a
+/// chapter section or a test message that still says [`super::new::PLACEHOLDER`].
+fn placeholders(kit: &Kit) -> Vec<String> {
+    use super::new::PLACEHOLDER;
+    let mut files: Vec<String> = Vec::new();
+    for exercise in &kit.catalog.exercises {
+        if exercise.hints.iter().any(|h| h.contains(PLACEHOLDER)) {
+            files.push(format!("{CATALOG} (the hints of `{}`)", exercise.name));
+        }
+        files.push(Layout::exercise_file(exercise));
+        files.push(Layout::solution_file(exercise));
+        files.extend(exercise.runs().iter().map(|r| Layout::suite_file(&r.suite)));
+    }
+    files.extend(kit.catalog.topics.iter().map(Layout::chapter));
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .filter(|file| {
+            file.starts_with(CATALOG)
+                || std::fs::read_to_string(kit.root.join(file))
+                    .is_ok_and(|text| text.contains(PLACEHOLDER))
+        })
+        .map(|file| {
+            format!("{file}: a scaffolded `{PLACEHOLDER}` is left in place of the real text")
+        })
+        .collect()
 }
 
 /// Every mutant a topic's `mutants.toml` calls equivalent still exists (the generator still makes
