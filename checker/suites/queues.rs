@@ -565,7 +565,8 @@ mod work_distribution {
             let together = AtomicBool::new(true);
             let got = distribute(0..30u32, 3, 4, |job| {
                 log.record();
-                if job < 3 && !meet.arrive() {
+                // Once one worker waited in vain, the others need not wait out the patience.
+                if job < 3 && together.load(Ordering::SeqCst) && !meet.arrive() {
                     together.store(false, Ordering::SeqCst);
                 }
                 job + 1
