@@ -50,8 +50,8 @@ mod task {
         text.split_whitespace().next()?.parse().ok()
     }
 
-    /// Whether the thread sleeps in a system call that waits for input (not on a lock).
-    pub fn waits_for_input(tid: i32) -> bool {
+    /// Whether the thread sleeps in a system call that waits for I/O (not on a lock).
+    pub fn blocked_in_io(tid: i32) -> bool {
         state(tid) == Some('S') && blocked_in(tid).is_some_and(|call| call != libc::SYS_futex)
     }
 }
@@ -648,22 +648,35 @@ mod duplex {
         SIGNALS.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Installs a SIGUSR1 handler without SA_RESTART: a blocking read or write it interrupts
+    /// fails with EINTR (or returns what it did so far), as in any program that handles signals.
+    fn handle_signals() {
+        static HANDLER: Once = Once::new();
+        HANDLER.call_once(|| {
+            let action = SigAction::new(
+                SigHandler::Handler(count_signal),
+                SaFlags::empty(),
+                SigSet::empty(),
+            );
+            // Safety: the handler only increments an atomic, which is async-signal-safe.
+            unsafe { sigaction(Signal::SIGUSR1, &action) }
+                .expect("cannot install a SIGUSR1 handler");
+        });
+    }
+
+    /// Sends SIGUSR1 to `thread` (blocked in a system call) and waits until the handler ran.
+    fn interrupt<T>(thread: &thread::JoinHandle<T>) {
+        let before = SIGNALS.load(Ordering::SeqCst);
+        // Safety: the thread is alive (its JoinHandle is not joined yet).
+        let rc = unsafe { libc::pthread_kill(thread.as_pthread_t(), libc::SIGUSR1) };
+        assert_eq!(rc, 0, "pthread_kill failed");
+        eventually(PATIENCE, || SIGNALS.load(Ordering::SeqCst) > before);
+    }
+
     #[test]
     fn a_signal_during_recv_is_not_an_error() {
         within(|| {
-            // A handler without SA_RESTART: a blocking read it interrupts fails with EINTR,
-            // as it does in any program that handles signals.
-            static HANDLER: Once = Once::new();
-            HANDLER.call_once(|| {
-                let action = SigAction::new(
-                    SigHandler::Handler(count_signal),
-                    SaFlags::empty(),
-                    SigSet::empty(),
-                );
-                // Safety: the handler only increments an atomic, which is async-signal-safe.
-                unsafe { sigaction(Signal::SIGUSR1, &action) }
-                    .expect("cannot install a SIGUSR1 handler");
-            });
+            handle_signals();
             let (mut raw, end) = UnixStream::pair().expect("socketpair failed");
             let watch = end.try_clone().expect("cannot clone a socket");
             let mut end = Connection::from(end);
@@ -676,14 +689,10 @@ mod duplex {
             // Half a header, then the reader must be blocked in its read for the rest.
             raw.write_all(&[0, 0]).unwrap();
             let blocked = eventually(PATIENCE, || {
-                (unread(&watch) == 0 && task::waits_for_input(tid)) || reader.is_finished()
+                (unread(&watch) == 0 && task::blocked_in_io(tid)) || reader.is_finished()
             });
             if blocked && !reader.is_finished() {
-                let before = SIGNALS.load(Ordering::SeqCst);
-                // Safety: the thread is alive (its JoinHandle is not joined yet).
-                let rc = unsafe { libc::pthread_kill(reader.as_pthread_t(), libc::SIGUSR1) };
-                assert_eq!(rc, 0, "pthread_kill failed");
-                eventually(PATIENCE, || SIGNALS.load(Ordering::SeqCst) > before);
+                interrupt(&reader);
             }
             raw.write_all(&[0, 5]).unwrap();
             raw.write_all(b"hello").unwrap();
@@ -704,6 +713,46 @@ mod duplex {
                      signal halfway through"
                 ),
             }
+        });
+    }
+
+    #[test]
+    fn a_signal_during_send_does_not_cut_the_message() {
+        within(|| {
+            handle_signals();
+            let (mut left, mut right) = pipe().expect("pipe() failed");
+            let sent: Vec<u8> = (0..(1u32 << 20)).map(|i| (i % 241) as u8).collect();
+            let copy = sent.clone();
+            let (tid_tx, tid) = mpsc::channel();
+            let sender = thread::spawn(move || {
+                tid_tx.send(task::current()).unwrap();
+                left.send(&copy)
+            });
+            let tid = tid.recv().expect("the sender thread did not start");
+            // Nobody reads yet: the socket's buffer fills up and send blocks in a write, where
+            // the signal interrupts it. That write returns the part it took, or EINTR.
+            let blocked = eventually(PATIENCE, || {
+                task::blocked_in_io(tid) || sender.is_finished()
+            });
+            if blocked && !sender.is_finished() {
+                interrupt(&sender);
+            }
+            let got = right.recv();
+            let sent_whole = sender.join().expect("the sender panicked");
+            match got {
+                Ok(Some(got)) if got == sent => {}
+                Ok(Some(got)) => panic!(
+                    "a 1 MiB message sent across a signal arrived as {} bytes, corrupted",
+                    got.len()
+                ),
+                Ok(None) => panic!("recv returned None while a 1 MiB message was on its way"),
+                Err(e) => panic!(
+                    "the message was cut short ({e}) after a signal interrupted send's write \
+                     (send returned {sent_whole:?}): one write may take only part of a message, \
+                     or fail with Interrupted, so write all of it with `write_all`"
+                ),
+            }
+            sent_whole.expect("send failed");
         });
     }
 
@@ -1045,6 +1094,37 @@ mod channels {
                  (no sorting, no set): got {} items where {} were sent",
                 got.len(),
                 sent.len()
+            );
+        });
+    }
+
+    #[test]
+    fn gather_waits_through_a_producer_that_pauses() {
+        within(|| {
+            let consumer = task::current();
+            let pausing: Producer = Box::new(move |tx| {
+                for i in 0..5 {
+                    tx.send(i).unwrap();
+                }
+                // Pause until the consumer has run dry and sleeps (seen twice in a row).
+                let mut seen = false;
+                grading::procfs::eventually(PATIENCE, || {
+                    let asleep = task::state(consumer) == Some('S');
+                    let twice = asleep && seen;
+                    seen = asleep;
+                    twice
+                });
+                for i in 5..10 {
+                    tx.send(i).unwrap();
+                }
+            });
+            let got = gather(vec![pausing]);
+            assert_eq!(
+                got,
+                (0..10).collect::<Vec<_>>(),
+                "lost items: a producer paused halfway and gather stopped collecting; collect \
+                 until the channel closes (`rx.iter()`, a blocking `recv`), not just what is \
+                 there at the moment (`try_iter`, `try_recv`)"
             );
         });
     }
