@@ -63,7 +63,7 @@ mod fork_pipe {
     use nix::sys::signal::{Signal, kill};
     use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid, waitpid};
     use nix::unistd::{ForkResult, Pid, fork, getpid};
-    use pipes::fork_pipe::read_from_child;
+    use pipes::fork_pipe::{Received, read_from_child};
     use std::collections::BTreeSet;
     use std::fs;
     use std::sync::{Barrier, Mutex, MutexGuard};
@@ -102,6 +102,33 @@ mod fork_pipe {
         );
     }
 
+    /// Calls `read_from_child` on a thread of its own and passes on what it returned (or its
+    /// panic); fails, naming the likely causes, if it has not returned within [`PATIENCE`]:
+    /// writing and reading a message takes milliseconds. (The test that keeps a child of its
+    /// own calls `read_from_child` directly: that child must belong to the same thread.)
+    fn read_in_time(message: &[u8]) -> nix::Result<Received> {
+        let message = message.to_vec();
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let call = thread::spawn(move || {
+            let got = read_from_child(&message);
+            let _ = done_tx.send(());
+            got
+        });
+        match done.recv_timeout(PATIENCE) {
+            Ok(()) => call.join().expect("read_from_child returned"),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                std::panic::resume_unwind(call.join().unwrap_err())
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!(
+                "did not finish: read_from_child had not returned after {} s, though its child \
+                 writes at once — the parent never saw end-of-file because it kept its own copy \
+                 of the write end open (close the end it does not use), or it waits for the \
+                 child before reading, and the child blocks on a full pipe",
+                PATIENCE.as_secs()
+            ),
+        }
+    }
+
     fn message(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i % 251) as u8).collect()
     }
@@ -129,6 +156,7 @@ mod fork_pipe {
         fn start() -> Bystander {
             // Safety: the child only calls _exit(2), which is async-signal-safe.
             match unsafe { fork() }.expect("the test could not fork") {
+                // Safety: _exit ends the child at once, running nothing of the parent's.
                 ForkResult::Child => unsafe { libc::_exit(0) },
                 ForkResult::Parent { child } => {
                     // WNOWAIT: wait until it has exited, but leave it a zombie.
@@ -159,7 +187,7 @@ mod fork_pipe {
     fn parent_reads_what_the_child_wrote() {
         within(|| {
             let _alone = alone();
-            let got = read_from_child(b"hello from the child").expect("read_from_child failed");
+            let got = read_in_time(b"hello from the child").expect("read_from_child failed");
             assert_reaped(got.child);
             assert_eq!(
                 got.bytes, b"hello from the child",
@@ -175,7 +203,7 @@ mod fork_pipe {
             // 1 MiB: sixteen times a pipe's buffer, so the parent must keep reading until
             // end-of-file, while the child is still writing.
             let sent = message(1 << 20);
-            let got = read_from_child(&sent).expect("read_from_child failed");
+            let got = read_in_time(&sent).expect("read_from_child failed");
             assert_reaped(got.child);
             assert_eq!(
                 got.bytes.len(),
@@ -195,7 +223,7 @@ mod fork_pipe {
     fn an_empty_message_is_just_end_of_file() {
         within(|| {
             let _alone = alone();
-            let got = read_from_child(b"").expect("read_from_child failed");
+            let got = read_in_time(b"").expect("read_from_child failed");
             assert_reaped(got.child);
             assert!(
                 got.bytes.is_empty(),
@@ -210,7 +238,7 @@ mod fork_pipe {
         within(|| {
             let _alone = alone();
             for round in 0..5 {
-                let got = read_from_child(format!("round {round}").as_bytes())
+                let got = read_in_time(format!("round {round}").as_bytes())
                     .expect("read_from_child failed");
                 assert_reaped(got.child);
             }
@@ -261,7 +289,7 @@ mod fork_pipe {
                         s.spawn(move || {
                             let sent: Vec<u8> = message(len).iter().map(|b| b ^ i as u8).collect();
                             start.wait();
-                            (sent.clone(), read_from_child(&sent))
+                            (sent.clone(), read_in_time(&sent))
                         })
                     })
                     .collect();
@@ -302,7 +330,7 @@ mod fork_pipe {
         within(|| {
             let _alone = alone();
             let before = pipe_ends();
-            let got = read_from_child(&message(100_000)).expect("read_from_child failed");
+            let got = read_in_time(&message(100_000)).expect("read_from_child failed");
             let left_open: Vec<_> = pipe_ends().difference(&before).cloned().collect();
             assert_reaped(got.child);
             assert!(
@@ -339,11 +367,17 @@ mod duplex {
         n as usize
     }
 
-    /// Writes `bytes` from the raw end, then waits until the reading end has taken them all:
-    /// what comes next arrives in a later read (a sender that pauses mid-message).
-    fn write_then_pause(raw: &mut UnixStream, watch: &UnixStream, bytes: &[u8]) {
+    /// Writes `bytes` from the raw end, then waits until the reading end has taken them all
+    /// (or its reader has ended): what comes next arrives in a later read (a sender that
+    /// pauses mid-message).
+    fn write_then_pause<T>(
+        raw: &mut UnixStream,
+        watch: &UnixStream,
+        reader: &thread::JoinHandle<T>,
+        bytes: &[u8],
+    ) {
         raw.write_all(bytes).expect("the test's raw write failed");
-        eventually(PATIENCE, || unread(watch) == 0);
+        eventually(PATIENCE, || unread(watch) == 0 || reader.is_finished());
     }
 
     /// A frame as the wire carries it: the length in 4 big-endian bytes, then the bytes.
@@ -446,7 +480,7 @@ mod duplex {
                 Ok(echoed)
             });
             // Sizes around a socket's buffer and some that divide nothing evenly.
-            let mut rng = grading::fastrand::Rng::with_seed(0xd0_91e);
+            let mut rng = grading::fastrand::Rng::with_seed(0xd091);
             let mut sizes = vec![0, 1, 3, 4, 5, 65_535, 65_536, 65_537, 300_001];
             sizes.extend((0..12).map(|_| rng.usize(0..100_000)));
             for (i, &len) in sizes.iter().enumerate() {
@@ -527,9 +561,9 @@ mod duplex {
             });
             // The first frame arrives in three pieces, each read before the next is sent.
             let hello = frame(b"hello");
-            write_then_pause(&mut client, &watch, &hello[..2]);
-            write_then_pause(&mut client, &watch, &hello[2..7]);
-            write_then_pause(&mut client, &watch, &hello[7..]);
+            write_then_pause(&mut client, &watch, &serving, &hello[..2]);
+            write_then_pause(&mut client, &watch, &serving, &hello[2..7]);
+            write_then_pause(&mut client, &watch, &serving, &hello[7..]);
             client.write_all(&frame(b"")).unwrap();
             client.write_all(&frame(b"bye")).unwrap();
             client
@@ -798,13 +832,46 @@ mod channels {
     use grading::{Rendezvous, ThreadLog};
     use pipes::channels::{consume, gather, produce};
     use std::collections::BTreeMap;
-    use std::panic::{self, AssertUnwindSafe};
+    use std::panic;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc::{self, Sender, TryRecvError};
     use std::sync::{Arc, Barrier, Mutex};
     use std::thread;
 
     type Producer = Box<dyn FnOnce(Sender<u64>) + Send>;
+
+    /// Calls `gather` on a thread of its own and returns what `join` gives (its items, or its
+    /// panic); fails, naming the likely causes, if it has not returned within [`PATIENCE`]:
+    /// these producers finish at once.
+    fn gather_in_time<F>(producers: Vec<F>) -> std::thread::Result<Vec<u64>>
+    where
+        F: FnOnce(Sender<u64>) + Send + 'static,
+    {
+        let (done_tx, done) = mpsc::channel();
+        let call = thread::spawn(move || {
+            let got = gather(producers);
+            let _ = done_tx.send(());
+            got
+        });
+        match done.recv_timeout(PATIENCE) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => call.join(),
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                "did not finish: gather had not returned after {} s, though its producers finish \
+                 at once — the channel never closed: a `Sender` is still alive (drop the \
+                 original after cloning it for the producers), or the loop does not end when \
+                 the channel closes",
+                PATIENCE.as_secs()
+            ),
+        }
+    }
+
+    /// [`gather_in_time`] for producers that do not panic: passes a panic on (a `todo!()`).
+    fn gather_ok<F>(producers: Vec<F>) -> Vec<u64>
+    where
+        F: FnOnce(Sender<u64>) + Send + 'static,
+    {
+        gather_in_time(producers).unwrap_or_else(|payload| panic::resume_unwind(payload))
+    }
 
     #[test]
     fn a_producer_ends_with_one_end_marker() {
@@ -915,7 +982,9 @@ mod channels {
             let tid = tid.recv().expect("the consumer thread did not start");
             // B pauses until the consumer has run dry and sleeps in recv (or gave up).
             grading::procfs::eventually(PATIENCE, || {
-                task::state(tid) == Some('S') || returned.load(Ordering::SeqCst)
+                task::state(tid) == Some('S')
+                    || returned.load(Ordering::SeqCst)
+                    || consumer.is_finished()
             });
             for message in [Some(12), Some(13), None] {
                 // A consumer that already left has dropped the receiver: nothing to do then.
@@ -1007,7 +1076,7 @@ mod channels {
                     tx.send(i).unwrap();
                 }
             });
-            let mut got = gather(vec![first, second]);
+            let mut got = gather_ok(vec![first, second]);
             got.sort_unstable();
             assert_eq!(
                 got,
@@ -1032,6 +1101,7 @@ mod channels {
                     }
                 })
                 .collect();
+            // On this thread: the check below tells the consumer's thread from the producers'.
             let mut got = gather(producers);
             got.sort_unstable();
             assert_eq!(got, (0..30).collect::<Vec<_>>(), "lost items");
@@ -1057,12 +1127,14 @@ mod channels {
                     let (meet, met) = (Arc::clone(&meet), Arc::clone(&met));
                     move |tx: Sender<u64>| {
                         tx.send(p).unwrap();
-                        let together = meet.arrive();
+                        // Once one producer waited in vain, the others need not wait too.
+                        let failed = met.lock().unwrap().contains(&false);
+                        let together = !failed && meet.arrive();
                         met.lock().unwrap().push(together);
                     }
                 })
                 .collect();
-            let mut got = gather(producers);
+            let mut got = gather_ok(producers);
             got.sort_unstable();
             assert_eq!(got, [0, 1, 2], "lost items");
             assert!(
@@ -1087,7 +1159,7 @@ mod channels {
                     tx.send(item).unwrap();
                 }
             });
-            let got = gather(vec![producer]);
+            let got = gather_ok(vec![producer]);
             assert!(
                 got == sent,
                 "gather must return the items in the order they arrived, repeats included \
@@ -1132,7 +1204,7 @@ mod channels {
     #[test]
     fn gather_with_no_producers_returns_nothing() {
         within(|| {
-            let got = gather(Vec::<Producer>::new());
+            let got = gather_ok(Vec::<Producer>::new());
             assert!(got.is_empty(), "no producer sent anything, got {got:?}");
         });
     }
@@ -1149,7 +1221,7 @@ mod channels {
                 tx.send(100).unwrap();
                 panic!("producer 1 failed halfway");
             });
-            match panic::catch_unwind(AssertUnwindSafe(|| gather(vec![fine, failing]))) {
+            match gather_in_time(vec![fine, failing]) {
                 Err(payload) => drop(unless_todo(payload)),
                 Ok(items) => panic!(
                     "a producer panicked, yet gather returned {} items as if all went well: join \

@@ -497,7 +497,7 @@ mod bounded_queue {
     #[test]
     fn a_one_slot_queue_shared_by_uneven_producers() {
         within(|| {
-            let mut rng = grading::fastrand::Rng::with_seed(0x51_07);
+            let mut rng = grading::fastrand::Rng::with_seed(0x5107);
             let counts: Vec<u32> = [0, 1]
                 .into_iter()
                 .chain((0..3).map(|_| rng.u32(50..400)))
@@ -648,7 +648,7 @@ mod work_distribution {
     fn any_mix_of_jobs_workers_and_capacities() {
         within(|| {
             // Seeded cases: no job, one job, more workers than jobs, jobs of different lengths.
-            let mut rng = grading::fastrand::Rng::with_seed(0x00d1_57);
+            let mut rng = grading::fastrand::Rng::with_seed(0xd157);
             let mut cases = vec![(0, 2, 1), (1, 1, 1), (3, 5, 2), (17, 1, 3)];
             cases.extend((0..6).map(|_| (rng.usize(0..60), rng.usize(1..5), rng.usize(1..5))));
             for (jobs, workers, capacity) in cases {
