@@ -1134,7 +1134,8 @@ mod channels {
                     }
                 })
                 .collect();
-            let mut got = gather_ok(producers);
+            // Directly: a producer waiting in vain at the rendezvous takes the suite's patience.
+            let mut got = gather(producers);
             got.sort_unstable();
             assert_eq!(got, [0, 1, 2], "lost items");
             assert!(
