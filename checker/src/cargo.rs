@@ -1,8 +1,10 @@
 //! Building test binaries with cargo, as a child process, and reading what it reports.
 //!
-//! One `cargo test --no-run --message-format=json` builds every package of a grading pass at
-//! once (dependencies are shared and built once); its JSON messages give the path of each
-//! test binary and the compiler's own error text for each package that does not compile.
+//! One `cargo build --keep-going --test SUITE --message-format=json` builds every package of a
+//! grading pass at once (dependencies are shared and built once); its JSON messages give the
+//! path of each test binary and the compiler's own error text for each package that does not
+//! compile. `--keep-going` is what lets one package that does not compile fail alone: `cargo
+//! test --no-run` stops at the first error and never reports the other packages' binaries.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, IsTerminal, Read};
@@ -42,12 +44,7 @@ pub fn build_tests(
 ) -> Result<BuildOutput> {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
-        .args([
-            "test",
-            "--no-run",
-            "--no-fail-fast",
-            "--message-format=json",
-        ])
+        .args(["build", "--keep-going", "--message-format=json"])
         .arg("--manifest-path")
         .arg(manifest)
         .env("CARGO_TARGET_DIR", target_dir)

@@ -92,6 +92,27 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 1)]
         repeat: usize,
     },
+    /// Instructors: mutation testing — grade small mistakes made on purpose in the reference
+    /// solutions; a mutant that passes every test shows a promise no test checks.
+    Mutants {
+        /// An exercise or a topic.
+        #[arg(required_unless_present = "all")]
+        name: Option<String>,
+        /// Every exercise.
+        #[arg(long, conflicts_with = "name")]
+        all: bool,
+        /// List the mutants without grading them.
+        #[arg(long)]
+        list: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Only these kinds of mutation (repeatable): ordering, atomicity, join, guard-scope, lock-order,
+        /// notify, wait-loop, try-lock, cleanup, exit, parallel, await, blocking, yield, body,
+        /// compare, arithmetic, logic.
+        #[arg(long = "kind", value_name = "KIND", value_parser = parse_genre)]
+        kinds: Vec<crate::mutants::Genre>,
+    },
     /// Instructors: check that the catalogue is consistent (files, hints, docs, wrong solutions).
     Lint,
     /// Instructors: scaffold a new exercise (and its topic, if new) in every place it lives.
@@ -122,4 +143,9 @@ pub enum Command {
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
+}
+
+fn parse_genre(text: &str) -> Result<crate::mutants::Genre, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| format!("`{text}` is not a kind of mutation"))
 }

@@ -32,6 +32,17 @@ pub enum Subject {
     Known(Known),
     /// A student's copy of the exercises, graded in class mode.
     Submission(Submission),
+    /// The solution with a mutation in the exercise's file (`cargo checker mutants`).
+    Mutant(MutantSubject),
+}
+
+/// A mutant to grade: the exercise's file with the mutation applied.
+#[derive(Debug, Clone)]
+pub struct MutantSubject {
+    /// Its number among the exercise's mutants (its package is named after it).
+    pub number: usize,
+    pub id: String,
+    pub contents: Vec<u8>,
 }
 
 /// One student's folder in class mode: `FOLDER/TOPIC/src/...` as in `exercises/`.
@@ -49,6 +60,7 @@ impl Subject {
             Subject::Solution => "solution".into(),
             Subject::Known(k) => format!("{}:{}", k.kind.folder_name(), k.name),
             Subject::Submission(s) => format!("student:{}", s.student),
+            Subject::Mutant(m) => format!("mutant:{}", m.id),
         }
     }
 }
@@ -109,6 +121,9 @@ pub struct Options<'a> {
     pub verbose: bool,
     /// Called with (tests done, tests in this lane) as tests finish.
     pub on_test: &'a (dyn Fn(usize, usize) + Sync),
+    /// Stop grading a candidate at its first failing test (its other tests are left out of
+    /// its results): enough to know that a mutant is killed.
+    pub fail_fast: bool,
 }
 
 /// Where one candidate is built from.
@@ -197,6 +212,18 @@ fn place_all(kit: &Kit, candidates: &[Candidate]) -> Result<Vec<Place>> {
                     package,
                     source,
                     replace,
+                )
+            }
+            Subject::Mutant(mutant) => {
+                let package = format!("{}-mutant-{}-{}", topic.name, exercise.name, mutant.number)
+                    .replace('_', "-");
+                variant_place(
+                    &mut variants,
+                    &mut rounds,
+                    &topic.name,
+                    package,
+                    kit.solution_crate(topic),
+                    vec![(exercise.file.clone(), mutant.contents.clone())],
                 )
             }
             Subject::Submission(sub) => {
@@ -378,6 +405,7 @@ fn grade_lane(
                     name,
                     timeout: Duration::from_secs(exercise.timeout_secs()),
                     serial: exercise.serial,
+                    group: *i,
                 };
                 jobs.push((*i, job, exercise.timeout_secs()));
             }
@@ -387,7 +415,7 @@ fn grade_lane(
     let total = test_jobs.len();
     let finished = std::sync::atomic::AtomicUsize::new(0);
     let started = std::time::Instant::now();
-    let outcomes = runner::run_all(&test_jobs, options.jobs, &|_| {
+    let outcomes = runner::run_all(&test_jobs, options.jobs, options.fail_fast, &|_| {
         let n = finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         (options.on_test)(n, total);
     });
@@ -400,6 +428,9 @@ fn grade_lane(
     }
     let mut tests: BTreeMap<usize, Vec<TestResult>> = BTreeMap::new();
     for ((i, job, timeout), raw) in jobs.iter().zip(&outcomes) {
+        if raw.skipped {
+            continue;
+        }
         tests
             .entry(*i)
             .or_default()

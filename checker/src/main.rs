@@ -15,6 +15,7 @@ mod grade;
 mod kit;
 mod known;
 mod libtest;
+mod mutants;
 mod outcome;
 mod pristine;
 mod procs;
@@ -89,6 +90,22 @@ fn run(cli: Cli) -> Result<bool> {
             };
             let output = output.as_deref();
             graded(&|| cmd::check::run(&kit, name.as_deref(), *all, format, output, &options))
+        }
+        Some(Command::Mutants {
+            name,
+            all,
+            list,
+            json,
+            kinds,
+        }) => {
+            let request = cmd::mutants::Request {
+                name: name.as_deref(),
+                all: *all,
+                list: *list,
+                json: *json,
+                genres: kinds,
+            };
+            graded(&|| cmd::mutants::run(&kit, &request, &options))
         }
         Some(Command::Lint) => dev::lint::run(&kit),
         Some(Command::New { topic, name }) => dev::new::run(&kit, topic, name),

@@ -28,6 +28,9 @@ pub struct TestJob {
     /// The in-suite limit (`grading::within`); the sandbox kills a little after it.
     pub timeout: Duration,
     pub serial: bool,
+    /// The candidate the test grades: with `fail_fast`, once one of a group's tests has failed
+    /// the rest of the group is skipped.
+    pub group: usize,
 }
 
 /// What running one test gave.
@@ -37,15 +40,49 @@ pub struct RawOutcome {
     /// `None` if the sandbox ended without its report (it crashed or was killed).
     pub trailer: Option<Trailer>,
     pub elapsed: Duration,
+    /// Not run: another test of its group had already failed (`fail_fast`).
+    pub skipped: bool,
+}
+
+impl RawOutcome {
+    /// Whether the test passed, as far as the sandbox can tell (the verdict is the judge's).
+    fn passed(&self) -> bool {
+        self.trailer
+            .as_ref()
+            .is_some_and(|t| t.code == Some(0) && t.leftovers.is_empty() && !t.timed_out)
+    }
+
+    fn skipped() -> RawOutcome {
+        RawOutcome {
+            output: String::new(),
+            trailer: None,
+            elapsed: Duration::ZERO,
+            skipped: true,
+        }
+    }
 }
 
 /// Runs every job (the parallel ones up to `jobs` at a time, then the serial ones alone) and
-/// returns the outcomes in the order of `tests`. `done` is called after each test.
+/// returns the outcomes in the order of `tests`. `done` is called after each test. With
+/// `fail_fast`, a group's remaining tests are skipped once one of them has failed (mutation
+/// testing only needs to know that a mutant is killed).
 pub fn run_all(
     tests: &[TestJob],
     jobs: usize,
+    fail_fast: bool,
     done: &(dyn Fn(&TestJob) + Sync),
 ) -> Vec<RawOutcome> {
+    let failed = Mutex::new(std::collections::BTreeSet::new());
+    let run = |test: &TestJob| {
+        if fail_fast && failed.lock().unwrap().contains(&test.group) {
+            return RawOutcome::skipped();
+        }
+        let outcome = run_one(test);
+        if !outcome.passed() {
+            failed.lock().unwrap().insert(test.group);
+        }
+        outcome
+    };
     let results: Vec<Mutex<Option<RawOutcome>>> = tests.iter().map(|_| Mutex::new(None)).collect();
     let queue = Mutex::new(
         tests
@@ -61,14 +98,14 @@ pub fn run_all(
                 loop {
                     let next = queue.lock().unwrap().pop();
                     let Some(i) = next else { break };
-                    *results[i].lock().unwrap() = Some(run_one(&tests[i]));
+                    *results[i].lock().unwrap() = Some(run(&tests[i]));
                     done(&tests[i]);
                 }
             });
         }
     });
     for (i, test) in tests.iter().enumerate().filter(|(_, t)| t.serial) {
-        *results[i].lock().unwrap() = Some(run_one(test));
+        *results[i].lock().unwrap() = Some(run(test));
         done(test);
     }
     results
@@ -88,11 +125,13 @@ pub fn run_one(test: &TestJob) -> RawOutcome {
             output,
             trailer,
             elapsed: started.elapsed(),
+            skipped: false,
         },
         Err(err) => RawOutcome {
             output: format!("the checker could not run this test: {err:#}"),
             trailer: None,
             elapsed: started.elapsed(),
+            skipped: false,
         },
     }
 }

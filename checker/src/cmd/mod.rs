@@ -5,6 +5,7 @@
 pub mod check;
 pub mod hint;
 pub mod list;
+pub mod mutants;
 pub mod pristine;
 pub mod reset;
 pub mod skip;
@@ -35,6 +36,7 @@ pub fn options(jobs: Option<usize>, verbose: bool) -> Options<'static> {
         jobs,
         verbose,
         on_test,
+        fail_fast: false,
     }
 }
 

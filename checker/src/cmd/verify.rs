@@ -289,7 +289,7 @@ fn print_summary(candidates: &[Candidate], results: &[Graded]) {
                     graded.tests.len()
                 )
             }
-            Subject::Student | Subject::Submission(_) => String::new(),
+            Subject::Student | Subject::Submission(_) | Subject::Mutant(_) => String::new(),
         };
         println!("  {line}");
     }

@@ -26,6 +26,8 @@ impl Threads {
 
     /// What happens when the main thread is done: wait for every non-daemon thread; daemon
     /// threads keep running only until the process exits (in Rust, when `main` returns).
+    /// A worker that panicked has ended too: shutdown still waits for the others, and does not
+    /// panic itself (as in Python, a thread's exception does not stop the program's shutdown).
     pub fn shutdown(self) {
         // TODO: join the threads that must be waited for.
         todo!()

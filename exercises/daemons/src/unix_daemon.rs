@@ -27,8 +27,8 @@ pub fn daemonize(pidfile: &Path) -> io::Result<()> {
     todo!()
 }
 
-/// The daemon's work: appends `tick N` to `log` every `every` until SIGTERM; then appends
-/// `stopped`, removes `pidfile` and returns.
+/// The daemon's work: appends `tick N` (N = 1, 2, ...) to `log` every `every` until SIGTERM;
+/// then appends `stopped`, removes `pidfile` and returns.
 pub fn serve(log: &Path, every: Duration, pidfile: &Path) -> io::Result<()> {
     // TODO: a SIGTERM flag (`signal_hook::flag::register`), a loop that appends a tick and
     // sleeps until the flag is set, then the `stopped` line and the pidfile's removal.

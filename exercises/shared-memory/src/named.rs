@@ -19,8 +19,9 @@ pub struct NamedSegment {
 }
 
 impl NamedSegment {
-    /// Creates the segment `name` (like `/kit-demo`) of `len` bytes, zeroed. Fails if it
-    /// already exists.
+    /// Creates the segment `name` (like `/kit-demo`) of `len` bytes, zeroed, readable and
+    /// writable by its owner only (0o600). Fails with `EEXIST` if it already exists (and leaves
+    /// that one alone); whatever else fails, no name is left behind.
     pub fn create(name: &str, len: usize) -> nix::Result<NamedSegment> {
         // TODO: `shm_open` with O_CREAT | O_EXCL | O_RDWR (mode 0o600), set its size with
         // `ftruncate`, map it with `map`. If sizing or mapping fails, `shm_unlink` the name
@@ -28,7 +29,8 @@ impl NamedSegment {
         todo!("create a named segment")
     }
 
-    /// Opens the existing segment `name`, with the size its creator gave it.
+    /// Opens the existing segment `name`, with the size its creator gave it. Fails with `ENOENT`
+    /// if nobody created it: opening never creates.
     pub fn open(name: &str) -> nix::Result<NamedSegment> {
         // TODO: `shm_open` with O_RDWR, find its size with `fstat(..).st_size`, map it.
         // Not the owner.

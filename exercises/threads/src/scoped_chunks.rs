@@ -11,7 +11,8 @@ use std::thread;
 ///
 /// # Panics
 ///
-/// If `threads` is 0, with a message that says so.
+/// If `threads` is 0, with a message that says so; if `f` panics, the panic is passed on
+/// to the caller.
 pub fn map_chunks<T: Sync, R: Send>(
     data: &[T],
     threads: usize,

@@ -32,6 +32,8 @@ impl Threads {
 
     /// What happens when the main thread is done: wait for every non-daemon thread; daemon
     /// threads keep running only until the process exits (in Rust, when `main` returns).
+    /// A worker that panicked has ended too: shutdown still waits for the others, and does not
+    /// panic itself (as in Python, a thread's exception does not stop the program's shutdown).
     pub fn shutdown(self) {
         for handle in self.waited_for {
             // A worker that panicked has ended too; shutdown goes on.

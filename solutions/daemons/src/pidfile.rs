@@ -1,8 +1,8 @@
 //! A pidfile that guards a single instance: a second copy of a daemon refuses to start while
 //! the first runs, and a pidfile left behind by a daemon that died (stale) is taken over.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
@@ -14,7 +14,7 @@ use nix::unistd::Pid;
 pub enum Refused {
     /// A live process with this pid holds it.
     Running(i32),
-    /// The file could not be read or written.
+    /// The file could not be read or written: the error that stopped `acquire`.
     Io(io::Error),
 }
 
@@ -44,15 +44,29 @@ impl Drop for PidFile {
 }
 
 /// Takes the pidfile at `path` for this process, writing its pid there. Refuses if a running
-/// process holds it; takes over a stale one (its process is gone, or its content is not a pid).
+/// process holds it (one that exists, even if it belongs to another user); takes over a stale
+/// one (its process is gone, or its content is not a pid: a number above 0).
 pub fn acquire(path: &Path) -> Result<PidFile, Refused> {
+    // Our pid, written in full to a file of our own first (named after our pid, so no other
+    // process writes the same one).
+    let ours = path.with_extension(format!("{}.new", std::process::id()));
+    fs::write(&ours, format!("{}\n", std::process::id()))?;
+    let taken = take(&ours, path);
+    // Whether or not it got the pidfile's name, our own name for it goes.
+    let _ = fs::remove_file(&ours);
+    taken
+}
+
+/// Gives the complete file `ours` the name `path`, if no running process holds that name.
+fn take(ours: &Path, path: &Path) -> Result<PidFile, Refused> {
     for _ in 0..3 {
-        // `create_new` (O_CREAT | O_EXCL) checks and creates in one step: of two processes
-        // starting at once, exactly one gets the file. Checking `exists()` first would let
-        // both through.
-        match OpenOptions::new().write(true).create_new(true).open(path) {
-            Ok(mut file) => {
-                writeln!(file, "{}", std::process::id())?;
+        // `hard_link` gives our file the pidfile's name only if that name is free, checking and
+        // creating in one step: of two processes starting at once, exactly one gets it.
+        // Checking `exists()` first would let both through. And the file it names already
+        // holds our pid: with `create_new` and then a write, another start could read the new
+        // pidfile while it is still empty, take it for stale, and remove it from under us.
+        match fs::hard_link(ours, path) {
+            Ok(()) => {
                 return Ok(PidFile {
                     path: path.to_owned(),
                 });

@@ -63,8 +63,8 @@ pub fn daemonize(pidfile: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The daemon's work: appends `tick N` to `log` every `every` until SIGTERM; then appends
-/// `stopped`, removes `pidfile` and returns.
+/// The daemon's work: appends `tick N` (N = 1, 2, ...) to `log` every `every` until SIGTERM;
+/// then appends `stopped`, removes `pidfile` and returns.
 pub fn serve(log: &Path, every: Duration, pidfile: &Path) -> io::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     signal_hook::flag::register(SIGTERM, Arc::clone(&stop))?;

@@ -6,7 +6,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
-/// `f` applied to every item by `threads` workers, results in input order.
+/// `f` applied to every item, each exactly once, by `threads` worker threads (fewer when there
+/// are fewer items) running at the same time, each taking the next item as soon as it is free;
+/// the calling thread only waits. Results in input order.
+///
+/// # Panics
+///
+/// If `threads` is 0; if `f` panics, the panic is passed on to the caller.
 pub fn par_map<T, R, F>(items: Vec<T>, threads: usize, f: F) -> Vec<R>
 where
     T: Send,

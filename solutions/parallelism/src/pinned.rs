@@ -26,7 +26,8 @@ fn pin_current_thread(cpu: usize) {
 
 /// Runs `work(i)` for `i` in `0..workers`, each on its own thread, all at the same time, the
 /// worker `i` confined to `cpus[i % cpus.len()]` before it starts. Returns, per worker, the
-/// CPU it was on when its work ended.
+/// CPU it was on when its work ended. Only the workers are pinned: the calling thread (and the
+/// process's main thread) keep the affinity they had; `workers == 0` starts no thread.
 pub fn run_on(cpus: &[usize], workers: usize, work: impl Fn(usize) + Sync) -> Vec<usize> {
     let work = &work;
     thread::scope(|s| {

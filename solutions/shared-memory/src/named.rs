@@ -19,8 +19,9 @@ pub struct NamedSegment {
 }
 
 impl NamedSegment {
-    /// Creates the segment `name` (like `/kit-demo`) of `len` bytes, zeroed. Fails if it
-    /// already exists.
+    /// Creates the segment `name` (like `/kit-demo`) of `len` bytes, zeroed, readable and
+    /// writable by its owner only (0o600). Fails with `EEXIST` if it already exists (and leaves
+    /// that one alone); whatever else fails, no name is left behind.
     pub fn create(name: &str, len: usize) -> nix::Result<NamedSegment> {
         // O_EXCL: never silently reuse a stale segment some crashed run left behind.
         let fd = shm_open(
@@ -44,7 +45,8 @@ impl NamedSegment {
         }
     }
 
-    /// Opens the existing segment `name`, with the size its creator gave it.
+    /// Opens the existing segment `name`, with the size its creator gave it. Fails with `ENOENT`
+    /// if nobody created it: opening never creates.
     pub fn open(name: &str) -> nix::Result<NamedSegment> {
         let fd = shm_open(name, OFlag::O_RDWR, Mode::empty())?;
         let len = fstat(&fd)?.st_size as usize;

@@ -5,7 +5,12 @@ use std::panic;
 use std::thread::{self, JoinHandle};
 
 /// Runs `work(0)`, ..., `work(n - 1)` on `n` worker threads, all at the same time, and returns
-/// the results in index order.
+/// the results in index order. Returns only once every worker thread has ended (joined), not
+/// merely once every result has arrived; `n == 0` starts no thread.
+///
+/// # Panics
+///
+/// If a worker panics: its panic is passed on to the caller, never lost.
 pub fn run_workers<T, F>(n: usize, work: F) -> Vec<T>
 where
     T: Send + 'static,

@@ -6,6 +6,8 @@
 // Without the `model` feature nothing records steps: only `render` (which then finds none) is
 // used.
 #[cfg_attr(not(feature = "model"), allow(dead_code))]
+mod diagnose;
+#[cfg_attr(not(feature = "model"), allow(dead_code))]
 mod trace;
 mod verdict;
 
@@ -29,14 +31,27 @@ mod explore {
     /// fails with what went wrong, the steps of that interleaving, and `hint`.
     pub fn check(hint: &'static str, body: impl Fn() + Sync + Send + 'static) {
         model_check(hint, move || {
-            let mut builder = loom::model::Builder::new();
-            // Record where each thread blocks, so a deadlock verdict names the lock it waits on.
-            builder.location = true;
-            builder.preemption_bound.get_or_insert(PREEMPTIONS);
-            builder.check(move || {
-                trace::begin();
-                body();
-            });
+            let body = std::sync::Arc::new(body);
+            let explore = || {
+                let body = std::sync::Arc::clone(&body);
+                let mut builder = loom::model::Builder::new();
+                // Record where each thread blocks, so a deadlock verdict names the lock it
+                // waits on.
+                builder.location = true;
+                builder.preemption_bound.get_or_insert(PREEMPTIONS);
+                builder.check(move || {
+                    trace::begin();
+                    body();
+                });
+            };
+            sync::quiet::reset();
+            explore();
+            // A program that tries locks is explored again, with critical sections that
+            // other threads can see from inside (see `sync::quiet::Probe`).
+            if sync::quiet::tried() {
+                sync::quiet::preemptible();
+                explore();
+            }
         });
     }
 

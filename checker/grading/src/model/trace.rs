@@ -20,6 +20,13 @@ const MAX_CYCLE: usize = 4;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Obj(usize);
 
+#[cfg(test)]
+impl Obj {
+    pub(super) fn new(number: usize) -> Obj {
+        Obj(number)
+    }
+}
+
 /// What kind of thing an [`Obj`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -102,10 +109,10 @@ pub enum Op {
 
 /// One recorded step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Step {
-    thread: usize,
-    op: Op,
-    at: &'static Location<'static>,
+pub(super) struct Step {
+    pub(super) thread: usize,
+    pub(super) op: Op,
+    pub(super) at: &'static Location<'static>,
 }
 
 #[derive(Debug)]
@@ -226,6 +233,15 @@ pub fn waiting(obj: Obj, delta: isize) -> usize {
     })
     .flatten()
     .unwrap_or(0)
+}
+
+/// The mistake the current execution's steps show, if one is recognised.
+pub fn diagnose() -> Option<super::diagnose::Finding> {
+    with(|t| {
+        let holder = |obj: Obj| t.objects.get(obj.0).map_or(Holder::Free, |o| o.holder);
+        super::diagnose::diagnose(&t.steps, &t.asking, holder)
+    })
+    .flatten()
 }
 
 /// The current execution's steps, one line each, followed by where each object was created;

@@ -69,8 +69,12 @@ fn install_deadlock_reporter() {
     });
 }
 
-/// The whole verdict: the finding, the hint, and the steps that led there.
+/// The whole verdict: the finding, the hint, and the steps that led there. The hint comes from
+/// the mistake the steps show when one is recognised; `hint`, the test's own, otherwise.
 fn verdict(payload: &(dyn Any + Send), hint: &str) -> String {
+    let hint = trace::diagnose()
+        .map(|finding| finding.hint())
+        .unwrap_or_else(|| hint.to_owned());
     let mut text = format!("{}\n  → {hint}\n  {FOUND}", explain(payload));
     if let Some(steps) = trace::render() {
         for line in steps.lines() {

@@ -10,7 +10,8 @@ use std::thread::{self, JoinHandle};
 pub enum Outcome {
     /// The job returned this value.
     Finished(u64),
-    /// The job panicked with this message.
+    /// The job panicked with this message (a placeholder of your choice when the payload is
+    /// neither a `&str` nor a `String`, as with `std::panic::panic_any`).
     Panicked(String),
 }
 
@@ -34,7 +35,8 @@ impl Supervisor {
         todo!()
     }
 
-    /// Starts `job` on a new worker thread named `name`.
+    /// Starts `job` on a new worker thread named `name`, and returns at once while the job
+    /// runs. Names need not be unique: two workers with the same name are two workers.
     pub fn spawn(&mut self, name: &str, job: impl FnOnce() -> u64 + Send + 'static) {
         // TODO: spawn a thread that carries `name` (see `thread::Builder`) and keep its handle.
         todo!()
@@ -46,7 +48,8 @@ impl Supervisor {
         todo!()
     }
 
-    /// Waits for every worker and reports how each ended, in spawn order.
+    /// Waits for every worker thread to end (joins it) and reports how each ended, in spawn
+    /// order — a panicked one included.
     pub fn join_all(self) -> Vec<Report> {
         // TODO: join each worker; a panicked worker's `join` gives `Err(payload)`: report its
         // message (the payload is a `&str` or a `String`) instead of unwrapping.

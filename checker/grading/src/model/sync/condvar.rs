@@ -29,10 +29,10 @@ impl Condvar {
 
     #[track_caller]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
-        let (mutex, at, inner) = self.release(guard);
+        let (kept, inner) = self.release(guard);
         let result = self.inner.wait(inner);
         let here = Location::caller();
-        map_lock(result, |inner| self.woken(mutex, at, inner, here))
+        map_lock(result, |inner| self.woken(kept, inner, here))
     }
 
     #[track_caller]
@@ -57,14 +57,14 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         timeout: Duration,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
-        let (mutex, at, inner) = self.release(guard);
+        let (kept, inner) = self.release(guard);
         let here = Location::caller();
         match self.inner.wait_timeout(inner, timeout) {
-            Ok((inner, timed_out)) => Ok((self.woken(mutex, at, inner, here), timed_out)),
+            Ok((inner, timed_out)) => Ok((self.woken(kept, inner, here), timed_out)),
             Err(poisoned) => {
                 let (inner, timed_out) = poisoned.into_inner();
                 Err(std::sync::PoisonError::new((
-                    self.woken(mutex, at, inner, here),
+                    self.woken(kept, inner, here),
                     timed_out,
                 )))
             }
@@ -101,11 +101,7 @@ impl Condvar {
     fn release<'a, T>(
         &self,
         mut guard: MutexGuard<'a, T>,
-    ) -> (
-        Obj,
-        &'static Location<'static>,
-        loom::sync::MutexGuard<'a, T>,
-    ) {
+    ) -> (Kept<'a>, loom::sync::MutexGuard<'a, T>) {
         let inner = guard.inner.take().expect("the guard holds its lock");
         note(
             Op::Wait {
@@ -116,26 +112,45 @@ impl Condvar {
         );
         hold(guard.mutex, Holder::Free);
         trace::waiting(self.id, 1);
-        (guard.mutex, guard.at, inner)
+        let kept = Kept {
+            mutex: guard.mutex,
+            probe: guard.probe,
+            at: guard.at,
+        };
+        (kept, inner)
     }
 
-    /// Records the wake-up (at `here`, the wait) and gives back our guard (taken `at`).
+    /// Records the wake-up (at `here`, the wait) and gives back our guard.
     fn woken<'a, T>(
         &self,
-        mutex: Obj,
-        at: &'static Location<'static>,
+        kept: Kept<'a>,
         inner: loom::sync::MutexGuard<'a, T>,
         here: &'static Location<'static>,
     ) -> MutexGuard<'a, T> {
         trace::waiting(self.id, -1);
-        hold(mutex, Holder::Thread(me()));
-        note(Op::Woken { cv: self.id, mutex }, here);
+        hold(kept.mutex, Holder::Thread(me()));
+        note(
+            Op::Woken {
+                cv: self.id,
+                mutex: kept.mutex,
+            },
+            here,
+        );
         MutexGuard {
-            mutex,
-            at,
+            mutex: kept.mutex,
+            probe: kept.probe,
+            touched: std::cell::Cell::new(false),
+            at: kept.at,
             inner: Some(inner),
         }
     }
+}
+
+/// What a guard keeps of its mutex while a condition variable waits with it.
+struct Kept<'a> {
+    mutex: Obj,
+    probe: &'a super::quiet::Probe,
+    at: &'static Location<'static>,
 }
 
 impl Default for Condvar {

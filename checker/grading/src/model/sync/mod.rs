@@ -8,6 +8,7 @@
 pub mod atomic;
 mod condvar;
 mod mutex;
+pub(crate) mod quiet;
 mod rwlock;
 pub mod thread;
 

@@ -5,18 +5,25 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{LockResult, TryLockResult};
 
+use super::quiet::Probe;
 use super::{asking, granted, hold, map_lock, map_try, me, note};
 use crate::model::trace::{self, Holder, Kind, Obj, Op};
 
 /// `std::sync::Mutex`, model-checked and recorded.
 pub struct Mutex<T: ?Sized> {
     id: Obj,
+    /// Where `try_lock` may be preempted (see [`Probe`]).
+    probe: Probe,
     inner: loom::sync::Mutex<T>,
 }
 
 /// `std::sync::MutexGuard`: unlocks (and says so in the trace) when dropped.
 pub struct MutexGuard<'a, T: ?Sized> {
     pub(super) mutex: Obj,
+    /// The first touch of the data is a step (see [`Probe`]): one place inside the critical
+    /// section where another thread may run.
+    pub(super) probe: &'a Probe,
+    pub(super) touched: std::cell::Cell<bool>,
     /// Where the guard was taken: the trace's line for its unlock points there.
     pub(super) at: &'static Location<'static>,
     /// `None` only while a condition variable waits with it.
@@ -28,6 +35,7 @@ impl<T> Mutex<T> {
     pub fn new(value: T) -> Self {
         Self {
             id: trace::create(Kind::Mutex, Location::caller()),
+            probe: Probe::new(),
             inner: loom::sync::Mutex::new(value),
         }
     }
@@ -54,7 +62,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let at = Location::caller();
         let holder = trace::holder(self.id);
-        let result = self.inner.try_lock();
+        let result = self.probe.attempt(|| self.inner.try_lock());
         if result.is_err() {
             note(Op::TryLock(self.id, holder), at);
         }
@@ -68,7 +76,7 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     fn locked<'a>(
-        &self,
+        &'a self,
         guard: loom::sync::MutexGuard<'a, T>,
         op: Op,
         at: &'static Location<'static>,
@@ -78,6 +86,8 @@ impl<T: ?Sized> Mutex<T> {
         hold(self.id, Holder::Thread(me()));
         MutexGuard {
             mutex: self.id,
+            probe: &self.probe,
+            touched: std::cell::Cell::new(false),
             at,
             inner: Some(guard),
         }
@@ -108,12 +118,18 @@ impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
+        if !self.touched.replace(true) {
+            self.probe.touch();
+        }
         self.inner.as_deref().expect("the guard holds its lock")
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
+        if !self.touched.replace(true) {
+            self.probe.touch();
+        }
         self.inner.as_deref_mut().expect("the guard holds its lock")
     }
 }

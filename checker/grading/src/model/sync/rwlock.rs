@@ -5,12 +5,15 @@ use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 use std::sync::{LockResult, TryLockResult};
 
+use super::quiet::Probe;
 use super::{asking, granted, hold, map_lock, map_try, me, note};
 use crate::model::trace::{self, Holder, Kind, Obj, Op};
 
 /// `std::sync::RwLock`, model-checked and recorded.
 pub struct RwLock<T: ?Sized> {
     id: Obj,
+    /// Where `try_read` and `try_write` may be preempted (see [`Probe`]).
+    probe: Probe,
     inner: loom::sync::RwLock<T>,
 }
 
@@ -33,6 +36,7 @@ impl<T> RwLock<T> {
     pub fn new(value: T) -> Self {
         Self {
             id: trace::create(Kind::RwLock, Location::caller()),
+            probe: Probe::new(),
             inner: loom::sync::RwLock::new(value),
         }
     }
@@ -60,7 +64,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn try_read(&self) -> TryLockResult<RwLockReadGuard<'_, T>> {
         let at = Location::caller();
         let holder = trace::holder(self.id);
-        let result = self.inner.try_read();
+        let result = self.probe.attempt(|| self.inner.try_read());
         if result.is_err() {
             note(Op::TryRead(self.id, holder), at);
         }
@@ -87,7 +91,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn try_write(&self) -> TryLockResult<RwLockWriteGuard<'_, T>> {
         let at = Location::caller();
         let holder = trace::holder(self.id);
-        let result = self.inner.try_write();
+        let result = self.probe.attempt(|| self.inner.try_write());
         if result.is_err() {
             note(Op::TryWrite(self.id, holder), at);
         }
