@@ -107,6 +107,10 @@ pub enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+        /// Record the scores in the kit (checker/mutation-scores.json, which `verify --json`
+        /// publishes, and the instructors' chapter docs/src/mutation-scores.md).
+        #[arg(long, conflicts_with = "list")]
+        record: bool,
         /// Only these kinds of mutation (repeatable): ordering, atomicity, join, guard-scope, lock-order,
         /// notify, wait-loop, try-lock, cleanup, exit, parallel, await, blocking, yield, body,
         /// compare, arithmetic, logic.

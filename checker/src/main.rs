@@ -96,6 +96,7 @@ fn run(cli: Cli) -> Result<bool> {
             all,
             list,
             json,
+            record,
             kinds,
         }) => {
             let request = cmd::mutants::Request {
@@ -103,6 +104,7 @@ fn run(cli: Cli) -> Result<bool> {
                 all: *all,
                 list: *list,
                 json: *json,
+                record: *record,
                 genres: kinds,
             };
             graded(&|| cmd::mutants::run(&kit, &request, &options))

@@ -109,9 +109,13 @@ fn judge(
         return (TestStatus::Crashed, message, None);
     }
     if trailer.timed_out {
+        let cause = trailer
+            .hang
+            .as_deref()
+            .unwrap_or("likely a deadlock or an endless loop");
         let message = format!(
-            "did not finish within {timeout_secs} s — likely deadlock or endless loop \
-             (the checker killed it; no message came from the test)"
+            "did not finish within {timeout_secs} s — {cause}\n(the checker stopped it; no \
+             message came from the test itself)"
         );
         return (TestStatus::TimedOut, message, None);
     }
@@ -182,13 +186,7 @@ fn judge(
         return (TestStatus::Failed, verdict, None);
     }
     if let Some(signal) = trailer.signal {
-        let name = nix::sys::signal::Signal::try_from(signal)
-            .map(|s| s.as_str())
-            .unwrap_or("an unknown signal");
-        let message = format!(
-            "the test process was killed by {name} (an abort, a crash, or a signal it sent itself)"
-        );
-        return (TestStatus::Crashed, message, None);
+        return (TestStatus::Crashed, crash(signal, &raw.output), None);
     }
     let tail: Vec<&str> = raw.output.lines().rev().take(5).collect();
     let tail: Vec<&str> = tail.into_iter().rev().collect();
@@ -200,9 +198,60 @@ fn judge(
     (TestStatus::Failed, message, None)
 }
 
+/// What killed a test process, named for what a student can do about it. A stack overflow
+/// aborts the process (SIGABRT) after Rust says so on stderr: the output tells it apart.
+fn crash(signal: i32, output: &str) -> String {
+    use nix::sys::signal::Signal;
+    if let Some(line) = output
+        .lines()
+        .find(|l| l.contains("has overflowed its stack"))
+    {
+        return format!(
+            "stack overflow: {} — a recursion that never ends, or a very large value on the \
+             stack (the process was aborted)",
+            line.trim()
+        );
+    }
+    match Signal::try_from(signal) {
+        Ok(Signal::SIGSEGV) => "the test process crashed with a segmentation fault (SIGSEGV): an \
+            invalid memory access — a dangling or null pointer in unsafe code, or memory unmapped \
+            while still in use"
+            .into(),
+        Ok(Signal::SIGBUS) => "the test process crashed with a bus error (SIGBUS): memory \
+            mapped from a file or shared-memory object was used beyond the object's size (set \
+            its size with ftruncate before mapping it)"
+            .into(),
+        Ok(Signal::SIGABRT) => "the test process aborted (SIGABRT): a panic while already \
+            panicking (in a Drop during unwinding), a failed check in C code, or abort()"
+            .into(),
+        Ok(Signal::SIGKILL) => "the test process was killed (SIGKILL): out of memory, or killed \
+            by another process"
+            .into(),
+        Ok(Signal::SIGPIPE) => "the test process was killed by SIGPIPE: it wrote to a pipe whose \
+            every reader had closed"
+            .into(),
+        Ok(other) => format!(
+            "the test process was killed by {} (a signal it sent itself, or one sent to its \
+             whole process group?)",
+            other.as_str()
+        ),
+        Err(_) => format!("the test process was killed by signal {signal}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_crash_is_named_for_its_cause() {
+        let overflow =
+            "\nthread 'main' has overflowed its stack\nfatal runtime error: stack overflow\n";
+        assert!(crash(6, overflow).starts_with("stack overflow: thread 'main' has overflowed"));
+        assert!(crash(6, "").contains("aborted (SIGABRT)"));
+        assert!(crash(11, "").contains("segmentation fault"));
+        assert!(crash(7, "").contains("bus error"));
+    }
 
     #[test]
     fn finds_the_model_checkers_verdict_before_an_abort() {

@@ -44,6 +44,9 @@ pub struct Trailer {
     pub fork_bomb: Option<usize>,
     /// Processes the test left running after it ended (killed by the sandbox).
     pub leftovers: Vec<String>,
+    /// At the deadline: the likely cause, and what each of the test's threads was doing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hang: Option<String>,
 }
 
 /// The sandbox's settings.
@@ -110,6 +113,8 @@ pub fn run(limits: &Limits, program: &str, args: &[String]) -> Result<()> {
         }
         if started.elapsed() >= limits.timeout {
             trailer.timed_out = true;
+            let threads = grading::hang::threads_of(pgid.as_raw(), &[], Duration::from_millis(100));
+            trailer.hang = Some(grading::hang::explain(&threads));
             break;
         }
         if last_count.elapsed() >= Duration::from_millis(20) {

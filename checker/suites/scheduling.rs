@@ -114,6 +114,7 @@ mod process_states {
                 (Event::Dispatch, State::Running),
                 (Event::Exit, State::Terminated),
             ];
+            let mut dispatched = 0;
             for (event, expected) in life {
                 let from = pcb.state;
                 assert_eq!(
@@ -125,10 +126,18 @@ mod process_states {
                     pcb.state, expected,
                     "the PCB must record the new state after {event:?}"
                 );
+                dispatched += u32::from(event == Event::Dispatch);
+                assert_eq!(
+                    pcb.dispatches, dispatched,
+                    "after {event:?} ({from:?} → {expected:?}) the PCB must count {dispatched} \
+                     dispatches: it counts the times the process was given the CPU (Ready → \
+                     Running), and nothing else"
+                );
             }
             assert_eq!(
-                pcb.dispatches, 3,
-                "the PCB counts how many times the process was dispatched"
+                (pcb.pid, pcb.context),
+                (7, Context::default()),
+                "state changes alone must not touch the pid or the saved registers"
             );
         });
     }
@@ -228,6 +237,11 @@ mod process_states {
 
             context_switch(&mut cpu, &mut a, &mut b).expect("A running, B ready: a legal switch");
             assert_eq!(
+                (a.pid, b.pid),
+                (1, 2),
+                "a context switch must not change the processes' ids"
+            );
+            assert_eq!(
                 a.context,
                 Context {
                     program_counter: 0xA042,
@@ -267,30 +281,85 @@ mod process_states {
         });
     }
 
+    /// A PCB driven to `state` through legal events, with registers of its own.
+    fn pcb_in(pid: u32, state: State) -> Pcb {
+        let mut pcb = Pcb::new(pid);
+        let path: &[Event] = match state {
+            State::New => &[],
+            State::Ready => &[Event::Admit],
+            State::Running => &[Event::Admit, Event::Dispatch],
+            State::Blocked => &[Event::Admit, Event::Dispatch, Event::WaitIo],
+            State::Terminated => &[Event::Admit, Event::Dispatch, Event::Exit],
+        };
+        for e in path {
+            pcb.apply(*e).expect("a legal transition");
+        }
+        pcb.context = Context {
+            program_counter: u64::from(pid) * 0x1000,
+            registers: [u64::from(pid); 4],
+        };
+        pcb
+    }
+
     #[test]
-    fn a_switch_to_a_process_that_is_not_ready_changes_nothing() {
+    fn a_refused_switch_changes_nothing_and_names_the_refused_transition() {
         within(|| {
-            let mut a = Pcb::new(1);
-            let mut blocked = Pcb::new(2);
-            a.apply(Event::Admit).unwrap();
-            a.apply(Event::Dispatch).unwrap();
-            for e in [Event::Admit, Event::Dispatch, Event::WaitIo] {
-                blocked.apply(e).unwrap();
+            const STATES: [State; 5] = [
+                State::New,
+                State::Ready,
+                State::Running,
+                State::Blocked,
+                State::Terminated,
+            ];
+            for from_state in STATES {
+                for to_state in STATES {
+                    if (from_state, to_state) == (State::Running, State::Ready) {
+                        continue;
+                    }
+                    let (mut from, mut to) = (pcb_in(1, from_state), pcb_in(2, to_state));
+                    let mut cpu = Context {
+                        program_counter: 0xC0DE,
+                        registers: [9; 4],
+                    };
+                    let before = (from.clone(), to.clone(), cpu);
+                    let result = context_switch(&mut cpu, &mut from, &mut to);
+                    // Both transitions are checked; either refusal is a right answer when both
+                    // are illegal.
+                    let mut refusals = Vec::new();
+                    if from_state != State::Running {
+                        refusals.push(IllegalTransition {
+                            from: from_state,
+                            event: Event::Preempt,
+                        });
+                    }
+                    if to_state != State::Ready {
+                        refusals.push(IllegalTransition {
+                            from: to_state,
+                            event: Event::Dispatch,
+                        });
+                    }
+                    match result {
+                        Ok(()) => panic!(
+                            "a context switch from a {from_state:?} process to a {to_state:?} one \
+                             was accepted: only a Running process can be preempted, and only a \
+                             Ready one dispatched"
+                        ),
+                        Err(refused) => assert!(
+                            refusals.contains(&refused),
+                            "a switch from a {from_state:?} process to a {to_state:?} one must be \
+                             refused with the transition that cannot happen, one of {refusals:?}, \
+                             but the error was {refused:?}"
+                        ),
+                    }
+                    assert_eq!(
+                        (from, to, cpu),
+                        before,
+                        "a refused context switch ({from_state:?} → {to_state:?}) must change \
+                         nothing, neither PCB nor the CPU: check both states before saving, \
+                         loading or applying anything"
+                    );
+                }
             }
-            let mut cpu = Context {
-                program_counter: 5,
-                registers: [5; 4],
-            };
-            let (a0, b0, cpu0) = (a.clone(), blocked.clone(), cpu);
-            assert!(
-                context_switch(&mut cpu, &mut a, &mut blocked).is_err(),
-                "a blocked process cannot be dispatched: the switch must be refused"
-            );
-            assert_eq!(
-                (a, blocked, cpu),
-                (a0, b0, cpu0),
-                "a refused context switch must change nothing"
-            );
         });
     }
 }
@@ -408,6 +477,114 @@ mod batch {
                 [t(3, 0, 0), t(4, 2, 2), t(9, 5, 5), t(4, 3, 3)],
                 "priority times"
             );
+        });
+    }
+
+    #[test]
+    fn ties_and_arrival_order_are_broken_as_documented() {
+        within(|| {
+            // FIFO is arrival order, not index order: C arrived before A.
+            let jobs = [Job::new(2, 1), Job::new(0, 3), Job::new(1, 1)];
+            assert_eq!(
+                show(&simulate(&jobs, Policy::Fifo)),
+                "BBBCA",
+                "FIFO: when B finishes, A (arrived at 2) and C (arrived at 1) both wait: the \
+                 earliest arrival goes first, whatever the jobs' order in the list"
+            );
+            // Equal bursts: the earlier arrival first, then the lower index.
+            let jobs = [
+                Job::new(2, 2),
+                Job::new(1, 2),
+                Job::new(0, 3),
+                Job::new(1, 2),
+            ];
+            assert_eq!(
+                show(&simulate(&jobs, Policy::Sjf)),
+                "CCCBBDDAA",
+                "SJF ties: A, B and D need 2 ticks each; B and D arrived before A, and B has the \
+                 lower index: equal bursts go by arrival, then by index"
+            );
+            // Equal priorities: the earlier arrival first, then the lower index.
+            let jobs = [
+                Job::new(2, 1).priority(1),
+                Job::new(1, 1).priority(1),
+                Job::new(0, 3).priority(5),
+                Job::new(1, 1).priority(1),
+            ];
+            assert_eq!(
+                show(&simulate(&jobs, Policy::Priority)),
+                "CCCBDA",
+                "priority ties: A, B and D have priority 1; B and D arrived before A, and B has \
+                 the lower index: equal priorities go by arrival, then by index"
+            );
+        });
+    }
+
+    #[test]
+    fn no_jobs_make_an_empty_timeline() {
+        within(|| {
+            for policy in [Policy::Fifo, Policy::Sjf, Policy::Priority] {
+                assert_eq!(
+                    simulate(&[], policy),
+                    [],
+                    "{policy:?} with no jobs: nothing runs, the timeline is empty"
+                );
+            }
+            assert_eq!(metrics(&[], &[]), [], "no jobs, no times");
+        });
+    }
+
+    #[test]
+    fn metrics_on_random_preemptive_timelines() {
+        within(|| {
+            let mut rng = grading::fastrand::Rng::with_seed(0x5EED_0004);
+            for case in 0..300 {
+                // Random jobs, run in a random (preemptive, sometimes idle) order.
+                let jobs: Vec<Job> = (0..rng.usize(1..=5))
+                    .map(|_| Job::new(rng.u32(0..10), rng.u32(1..=6)))
+                    .collect();
+                let mut left: Vec<u32> = jobs.iter().map(|j| j.burst).collect();
+                let mut timeline = Vec::new();
+                while left.iter().any(|&l| l > 0) {
+                    let now = timeline.len() as u32;
+                    let ready: Vec<usize> = (0..jobs.len())
+                        .filter(|&i| left[i] > 0 && jobs[i].arrival <= now)
+                        .collect();
+                    if ready.is_empty() || rng.u8(0..8) == 0 {
+                        timeline.push(None);
+                    } else {
+                        let i = ready[rng.usize(0..ready.len())];
+                        left[i] -= 1;
+                        timeline.push(Some(i));
+                    }
+                }
+                // The times, counted tick by tick rather than by formula.
+                let expected: Vec<Times> = (0..jobs.len())
+                    .map(|i| {
+                        let ran: Vec<u32> = (0..timeline.len() as u32)
+                            .filter(|&t| timeline[t as usize] == Some(i))
+                            .collect();
+                        let (first, completion) = (ran[0], ran[ran.len() - 1] + 1);
+                        let waiting = (jobs[i].arrival..completion)
+                            .filter(|&t| timeline[t as usize] != Some(i))
+                            .count() as u32;
+                        t(
+                            completion - jobs[i].arrival,
+                            waiting,
+                            first - jobs[i].arrival,
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    metrics(&jobs, &timeline),
+                    expected,
+                    "metrics, case {case}: jobs {jobs:?}, timeline {} — turnaround = last tick + \
+                     1 − arrival; waiting = the ticks between arrival and completion spent not \
+                     running (turnaround − burst − I/O time), however often the job was \
+                     interrupted; response = first tick − arrival",
+                    show(&timeline)
+                );
+            }
         });
     }
 
@@ -641,6 +818,202 @@ mod round_robin {
             }
             start += len;
         }
+    }
+
+    /// The trace the module doc's rules give, computed independently of the student's code: each
+    /// job's phase is explicit, and every rule of a tick is one step below.
+    fn expected_trace(jobs: &[Job], quantum: u32) -> Trace {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Phase {
+            New,
+            Ready,
+            Running,
+            /// Blocked on I/O; ready again in the given tick.
+            Blocked(u32),
+            Done,
+        }
+        let n = jobs.len();
+        let mut phase = vec![Phase::New; n];
+        let mut cpu = vec![0u32; n];
+        let mut queue = std::collections::VecDeque::new();
+        let mut current: Option<usize> = None;
+        let mut slice = 0;
+        let mut trace = Trace {
+            timeline: Vec::new(),
+            states: Vec::new(),
+        };
+        let mut t = 0;
+        while phase.iter().any(|p| *p != Phase::Done) {
+            // 1. Arrivals, by index.
+            for i in 0..n {
+                if phase[i] == Phase::New && jobs[i].arrival == t {
+                    phase[i] = Phase::Ready;
+                    queue.push_back(i);
+                }
+            }
+            // 2. I/O returns, by index.
+            for (i, p) in phase.iter_mut().enumerate() {
+                if *p == Phase::Blocked(t) {
+                    *p = Phase::Ready;
+                    queue.push_back(i);
+                }
+            }
+            // 3. The running job whose quantum is used up goes to the back.
+            if let Some(i) = current.filter(|_| slice == quantum) {
+                phase[i] = Phase::Ready;
+                queue.push_back(i);
+                current = None;
+            }
+            // 4. A free CPU takes the head of the queue, with a fresh quantum.
+            if current.is_none() {
+                current = queue.pop_front();
+                slice = 0;
+                if let Some(i) = current {
+                    phase[i] = Phase::Running;
+                }
+            }
+            trace.states.push(
+                phase
+                    .iter()
+                    .map(|p| match p {
+                        Phase::New => State::New,
+                        Phase::Ready => State::Ready,
+                        Phase::Running => State::Running,
+                        Phase::Blocked(_) => State::Blocked,
+                        Phase::Done => State::Terminated,
+                    })
+                    .collect(),
+            );
+            trace.timeline.push(current);
+            // 5. One tick of CPU; the job leaves at once if it is done or starts I/O.
+            if let Some(i) = current {
+                cpu[i] += 1;
+                slice += 1;
+                if cpu[i] == jobs[i].burst {
+                    phase[i] = Phase::Done;
+                    current = None;
+                } else if let Some(block) = jobs[i].io.iter().find(|b| b.after == cpu[i]) {
+                    phase[i] = Phase::Blocked(t + 1 + block.duration);
+                    current = None;
+                }
+            }
+            t += 1;
+        }
+        trace
+    }
+
+    /// Compares a trace with the expected one; panics naming the first tick that differs.
+    fn same_trace(jobs: &[Job], quantum: u32, got: &Trace, why: &str) {
+        let expected = expected_trace(jobs, quantum);
+        if got.timeline != expected.timeline {
+            let tick = (0..)
+                .find(|&t| got.timeline.get(t) != expected.timeline.get(t))
+                .unwrap();
+            panic!(
+                "round-robin (quantum {quantum}) on {jobs:?}: the timeline must be {} but is {} \
+                 (first difference in tick {tick}). {why}",
+                show(&expected.timeline),
+                show(&got.timeline)
+            );
+        }
+        if let Some(tick) =
+            (0..expected.states.len()).find(|&t| got.states.get(t) != Some(&expected.states[t]))
+        {
+            panic!(
+                "round-robin (quantum {quantum}) on {jobs:?}, timeline {}: the states in tick \
+                 {tick} must be {:?} but are {:?}. {why}",
+                show(&got.timeline),
+                expected.states[tick],
+                got.states.get(tick)
+            );
+        }
+        assert_eq!(
+            got.states.len(),
+            expected.states.len(),
+            "one row of states per tick of the timeline"
+        );
+    }
+
+    /// The rules, as a verdict reminds them.
+    const RULES: &str = "In each tick: jobs arriving now join the ready queue (by index), then jobs \
+                         whose I/O ends now (by index), then the running job whose quantum is \
+                         used up; then a free CPU takes the head of the queue with a fresh \
+                         quantum. A job that finishes or starts I/O leaves the CPU at once.";
+
+    #[test]
+    fn each_rule_of_a_tick_in_a_worked_example() {
+        within(|| {
+            let cases: [(&str, Vec<Job>, u32, &str); 5] = [
+                (
+                    "B arrives in tick 1, the tick A's quantum runs out: arrivals join the queue \
+                     before the preempted job",
+                    vec![Job::new(0, 2), Job::new(1, 1)],
+                    1,
+                    "ABA",
+                ),
+                (
+                    "A's I/O ends in tick 2, the tick B arrives: arrivals join the queue before \
+                     I/O returns",
+                    vec![Job::new(0, 2).io(1, 1), Job::new(2, 1)],
+                    5,
+                    "A.BA",
+                ),
+                (
+                    "A comes back from I/O with a fresh quantum of 2, not what was left of the \
+                     old one",
+                    vec![Job::new(0, 4).io(1, 1), Job::new(0, 3)],
+                    2,
+                    "ABBAABA",
+                ),
+                (
+                    "A starts I/O exactly when its quantum runs out: it is Blocked, not back in \
+                     the ready queue",
+                    vec![Job::new(0, 3).io(2, 1), Job::new(0, 2)],
+                    2,
+                    "AABBA",
+                ),
+                (
+                    "A job alone keeps the CPU after its quantum: it goes to the back of an empty \
+                     queue and is dispatched again",
+                    vec![Job::new(1, 3)],
+                    1,
+                    ".AAA",
+                ),
+            ];
+            for (why, jobs, quantum, timeline) in cases {
+                let trace = round_robin(&jobs, quantum);
+                assert_eq!(
+                    show(&trace.timeline),
+                    timeline,
+                    "round-robin (quantum {quantum}) on {jobs:?}: {why}. {RULES}"
+                );
+                same_trace(&jobs, quantum, &trace, why);
+            }
+        });
+    }
+
+    #[test]
+    fn no_jobs_make_an_empty_trace() {
+        within(|| {
+            let trace = round_robin(&[], 2);
+            assert!(
+                trace.timeline.is_empty() && trace.states.is_empty(),
+                "with no jobs nothing runs: the trace is empty, but it is {trace:?}"
+            );
+        });
+    }
+
+    #[test]
+    fn random_jobs_follow_the_rules_tick_by_tick() {
+        within(|| {
+            let mut rng = Rng(0x5EED_0005);
+            for _ in 0..300 {
+                let jobs = rng.jobs_with_io(5, 12);
+                let quantum = 1 + rng.below(4);
+                let trace = round_robin(&jobs, quantum);
+                same_trace(&jobs, quantum, &trace, RULES);
+            }
+        });
     }
 
     #[test]

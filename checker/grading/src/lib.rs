@@ -8,6 +8,7 @@
 //! the primitives their `sync` shims re-export, which record each step of an interleaving.
 
 mod exit_watch;
+pub mod hang;
 pub mod model;
 pub mod procfs;
 mod program;

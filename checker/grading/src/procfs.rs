@@ -22,6 +22,8 @@ pub struct ProcStat {
     pub session: i32,
     /// The controlling terminal (0: none).
     pub tty_nr: i32,
+    /// CPU time used so far, in user and kernel mode, in clock ticks.
+    pub cpu_ticks: u64,
 }
 
 impl ProcStat {
@@ -33,13 +35,19 @@ impl ProcStat {
 
 /// Reads `/proc/<pid>/stat`; `None` when no such process exists (any more).
 pub fn stat(pid: i32) -> Option<ProcStat> {
-    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_stat(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+}
+
+/// Parses a `stat` file of `/proc` (a process's, or a thread's under `task/`).
+pub fn parse_stat(text: &str) -> Option<ProcStat> {
     // `comm` is in parentheses and may itself contain spaces or parentheses: split at the last `)`.
     let open = text.find('(')?;
     let close = text.rfind(')')?;
+    let pid = text[..open].trim().parse().ok()?;
     let comm = text[open + 1..close].to_owned();
     let rest: Vec<&str> = text[close + 1..].split_whitespace().collect();
     let field = |i: usize| rest.get(i).and_then(|f| f.parse::<i32>().ok());
+    let ticks = |i: usize| rest.get(i).and_then(|f| f.parse::<u64>().ok());
     Some(ProcStat {
         pid,
         comm,
@@ -48,6 +56,8 @@ pub fn stat(pid: i32) -> Option<ProcStat> {
         pgrp: field(2)?,
         session: field(3)?,
         tty_nr: field(4)?,
+        // Fields 14 and 15 of the file (utime, stime); `rest` starts at field 3.
+        cpu_ticks: ticks(11).unwrap_or(0) + ticks(12).unwrap_or(0),
     })
 }
 

@@ -2,9 +2,11 @@
 
 use std::any::Any;
 use std::panic;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use crate::hang::Asleep;
 
 /// The words every timeout verdict starts with; the checker looks for them.
 pub const DID_NOT_FINISH: &str = "did not finish";
@@ -43,17 +45,57 @@ pub fn within_for<T: Send + 'static>(
             let _ = done.send(result);
         })
         .expect("the grading suite could not spawn a thread");
-    match outcome.recv_timeout(limit) {
-        Ok(Ok(value)) => value,
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        // The stuck thread is left behind on purpose: it cannot be stopped from outside, and
-        // the test process ends (taking it along) as soon as the verdict is out.
-        Err(_) => panic!(
-            "{DID_NOT_FINISH} within {:.1} s — likely deadlock or endless loop \
-             (a thread waiting for a lock, a message or a join that never comes)",
-            limit.as_secs_f64()
-        ),
+    let pid = std::process::id() as i32;
+    let mut skip = vec![pid];
+    skip.extend(current_tid());
+    let started = Instant::now();
+    // Waits in short rounds: a deadlock that is certain (every thread of the test asleep for
+    // good, twice in a row with nothing run in between) fails the test at once rather than at
+    // the limit. Anything less certain waits for the limit.
+    let mut asleep: Option<Asleep> = None;
+    loop {
+        let left = limit.saturating_sub(started.elapsed());
+        match outcome.recv_timeout(left.min(DEADLOCK_CHECK)) {
+            Ok(Ok(value)) => return value,
+            Ok(Err(payload)) => panic::resume_unwind(payload),
+            Err(RecvTimeoutError::Disconnected) => unreachable!("the body's thread always reports"),
+            Err(RecvTimeoutError::Timeout) if started.elapsed() >= limit => break,
+            Err(RecvTimeoutError::Timeout) => {
+                let now = Asleep::now(pid, &skip);
+                if let (Some(before), Some(now)) = (&asleep, &now)
+                    && before.same(now)
+                {
+                    let threads = crate::hang::threads_of(pid, &skip, Duration::ZERO);
+                    panic!(
+                        "{DID_NOT_FINISH}: deadlock, found after {:.1} s — every thread of the \
+                         test is asleep for good, each waiting for something only another \
+                         sleeping thread could give\n{}",
+                        started.elapsed().as_secs_f64(),
+                        crate::hang::explain(&threads)
+                    )
+                }
+                asleep = now;
+            }
+        }
     }
+    // The stuck thread is left behind on purpose: it cannot be stopped from outside, and the
+    // test process ends (taking it along) as soon as the verdict is out. First, say what every
+    // thread but the test harness's own is doing.
+    let threads = crate::hang::threads_of(pid, &skip, Duration::from_millis(100));
+    panic!(
+        "{DID_NOT_FINISH} within {:.1} s — {}",
+        limit.as_secs_f64(),
+        crate::hang::explain(&threads)
+    )
+}
+
+/// How often [`within_for`] looks for a certain deadlock.
+const DEADLOCK_CHECK: Duration = Duration::from_millis(250);
+
+/// The kernel's id of the calling thread (`/proc/thread-self` links to `PID/task/TID`).
+fn current_tid() -> Option<i32> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -66,15 +108,37 @@ mod tests {
     }
 
     #[test]
+    fn a_certain_deadlock_fails_long_before_the_limit() {
+        let started = Instant::now();
+        let err = panic::catch_unwind(|| {
+            within_for(Duration::from_secs(30), || {
+                let lock = std::sync::Arc::new(std::sync::Mutex::new(()));
+                let _held = lock.lock().unwrap();
+                let other = std::sync::Arc::clone(&lock);
+                thread::spawn(move || drop(other.lock())).join().unwrap();
+            })
+        })
+        .expect_err("a deadlock must fail");
+        let message = err.downcast_ref::<String>().expect("a formatted message");
+        assert!(
+            message.starts_with("did not finish: deadlock, found after"),
+            "{message}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10), "{message}");
+    }
+
+    #[test]
     fn a_stuck_body_fails_with_the_deadlock_message() {
         let err = panic::catch_unwind(|| within_for(Duration::from_millis(50), thread::park))
             .expect_err("a body that never returns must fail");
         let message = err.downcast_ref::<String>().expect("a formatted message");
         assert!(message.starts_with(DID_NOT_FINISH), "{message}");
+        // The body's thread is parked: asleep in a futex, and named after the test.
         assert!(
-            message.contains("likely deadlock or endless loop"),
+            message.contains("likely a deadlock or a lost wake-up"),
             "{message}"
         );
+        assert!(message.contains("asleep, waiting for a lock"), "{message}");
     }
 
     #[test]

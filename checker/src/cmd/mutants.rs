@@ -78,7 +78,35 @@ pub struct Request<'a> {
     pub all: bool,
     pub list: bool,
     pub json: bool,
+    /// Write the scores into the kit (`checker/mutation-scores.json` and the instructors'
+    /// chapter `docs/src/mutation-scores.md`), merged with those of exercises not graded now.
+    pub record: bool,
     pub genres: &'a [Genre],
+}
+
+/// Where `--record` keeps the scores, relative to the kit; `verify --json` publishes them.
+pub const SCORES: &str = "checker/mutation-scores.json";
+/// The chapter `--record` writes, relative to the kit.
+pub const CHAPTER: &str = "docs/src/mutation-scores.md";
+
+/// One exercise's recorded score.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Recorded {
+    pub exercise: String,
+    pub topic: String,
+    pub killed: usize,
+    pub survived: usize,
+    pub equivalent: usize,
+    pub unviable: usize,
+    pub score: f64,
+}
+
+/// The recorded scores (none if never recorded).
+pub fn recorded(kit: &Kit) -> Vec<Recorded> {
+    std::fs::read_to_string(kit.root.join(SCORES))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
 }
 
 pub fn run(kit: &Kit, request: &Request, options: &Options) -> Result<bool> {
@@ -117,6 +145,9 @@ pub fn run(kit: &Kit, request: &Request, options: &Options) -> Result<bool> {
         .iter()
         .map(|s| ExerciseScore::count(&s.mutants, &[Fate::Survived, Fate::NotEquivalent]))
         .sum();
+    if request.record {
+        record(kit, &scores)?;
+    }
     if request.json {
         let report = serde_json::json!({
             "elapsed_ms": started.elapsed().as_millis() as u64,
@@ -127,6 +158,74 @@ pub fn run(kit: &Kit, request: &Request, options: &Options) -> Result<bool> {
         print_summary(&scores, started.elapsed().as_secs_f64());
     }
     Ok(survived == 0)
+}
+
+/// Merges `scores` into the recorded ones and writes them, with the chapter, in catalogue order.
+fn record(kit: &Kit, scores: &[ExerciseScore]) -> Result<()> {
+    let mut all = recorded(kit);
+    for score in scores {
+        all.retain(|r| r.exercise != score.exercise);
+        all.push(Recorded {
+            exercise: score.exercise.clone(),
+            topic: score.topic.clone(),
+            killed: score.killed,
+            survived: score.survived,
+            equivalent: score.equivalent,
+            unviable: score.unviable,
+            score: score.score,
+        });
+    }
+    let rank = |name: &str| {
+        kit.catalog
+            .exercises
+            .iter()
+            .position(|e| e.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    all.retain(|r| rank(&r.exercise) != usize::MAX);
+    all.sort_by_key(|r| rank(&r.exercise));
+    std::fs::write(
+        kit.root.join(SCORES),
+        serde_json::to_string_pretty(&all)? + "\n",
+    )?;
+    std::fs::write(kit.root.join(CHAPTER), chapter(&all))?;
+    eprintln!("recorded in {SCORES} and {CHAPTER}");
+    Ok(())
+}
+
+/// The instructors' chapter of scores: a table per exercise and the totals per topic.
+fn chapter(all: &[Recorded]) -> String {
+    let mut text = String::from(
+        "# Mutation scores\n\n\
+         Written by `cargo checker mutants --all --record` (do not edit by hand). Each mutant is a\n\
+         small mistake made on purpose in a reference solution; the score is the share of the\n\
+         mutants that matter (not equivalent, compiling) that the exercise's suite rejects. See\n\
+         [the instructors' chapter](instructors.md#mutation-testing) for the operators and how\n\
+         equivalent mutants are listed.\n\n\
+         | topic | exercise | killed | survived | equivalent | unviable | score |\n\
+         |---|---|---:|---:|---:|---:|---:|\n",
+    );
+    for r in all {
+        text.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} | {} |\n",
+            r.topic,
+            r.exercise,
+            r.killed,
+            r.survived,
+            r.equivalent,
+            r.unviable,
+            percent(r.score)
+        ));
+    }
+    let killed: usize = all.iter().map(|r| r.killed).sum();
+    let survived: usize = all.iter().map(|r| r.survived).sum();
+    let equivalent: usize = all.iter().map(|r| r.equivalent).sum();
+    let unviable: usize = all.iter().map(|r| r.unviable).sum();
+    text.push_str(&format!(
+        "| **all** | | {killed} | {survived} | {equivalent} | {unviable} | {} |\n",
+        percent(ratio(killed, survived))
+    ));
+    text
 }
 
 /// The reference file of an exercise, and its path relative to the kit.

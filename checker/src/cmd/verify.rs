@@ -92,6 +92,9 @@ pub fn run(
         report["ok"] = ok.into();
         report["elapsed_ms"] = (started.elapsed().as_millis() as u64).into();
         report["problems"] = serde_json::to_value(&problems)?;
+        // How well each suite kills the mutants of its solution, as last recorded by
+        // `cargo checker mutants --all --record` (mutation testing takes too long to redo here).
+        report["mutation_scores"] = serde_json::to_value(super::mutants::recorded(kit))?;
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ok);
     }

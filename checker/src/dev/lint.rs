@@ -158,6 +158,7 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
             }
         }
     }
+    problems.extend(equivalent_mutants(kit));
     // Every concept of the concept map is taught by some topic (its `concepts` list).
     let map = std::fs::read_to_string(root.join("docs/src/concepts.md")).unwrap_or_default();
     for row in map.lines().filter_map(|l| l.strip_prefix("| ")) {
@@ -185,6 +186,54 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
         ));
     }
     Ok(problems)
+}
+
+/// Every mutant a topic's `mutants.toml` calls equivalent still exists (the generator still makes
+/// it from the solution) and says why it is equivalent.
+fn equivalent_mutants(kit: &Kit) -> Vec<String> {
+    let mut problems = Vec::new();
+    for topic in &kit.catalog.topics {
+        let crate_dir = kit.solution_crate(topic);
+        let shown = format!("solutions/{}/mutants.toml", topic.name);
+        let listed = match crate::mutants::equivalent::load(&crate_dir) {
+            Ok(listed) => listed,
+            Err(err) => {
+                problems.push(format!("{err:#}"));
+                continue;
+            }
+        };
+        for entry in listed {
+            if entry.reason.trim().is_empty() {
+                problems.push(format!(
+                    "{shown}: `{}` is listed as equivalent without a reason",
+                    entry.mutant
+                ));
+            }
+            let Some(exercise) = kit
+                .catalog
+                .exercises_of(&topic.name)
+                .find(|e| e.name == entry.exercise)
+            else {
+                problems.push(format!(
+                    "{shown}: `{}` is not an exercise of topic `{}`",
+                    entry.exercise, topic.name
+                ));
+                continue;
+            };
+            let source =
+                std::fs::read_to_string(crate_dir.join(&exercise.file)).unwrap_or_default();
+            let exists = crate::mutants::generate(&source)
+                .is_ok_and(|mutants| mutants.iter().any(|m| m.id == entry.mutant));
+            if !exists {
+                problems.push(format!(
+                    "{shown}: no mutant of `{}` is called `{}` any more (the solution changed?): \
+                     `cargo checker mutants {} --list` shows the current ones",
+                    entry.exercise, entry.mutant, entry.exercise
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// The package, library and suite names a topic crate must have, and its binaries.

@@ -212,7 +212,7 @@ mod spawn_join {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let file = suite_file(&root.join("exercises/threads"), "threads").unwrap();
         let source = std::fs::read_to_string(file).unwrap();
-        let body = test_body(&source, "spawn_join::workers_run_at_the_same_time").unwrap();
+        let body = test_body(&source, "spawn_join::a_worker_panic_reaches_the_caller").unwrap();
         assert!(body.contains("within("), "{body}");
     }
 }

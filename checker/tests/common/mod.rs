@@ -84,10 +84,8 @@ impl KitCopy {
 
 fn copy(from: &Path, to: &Path) {
     if from.is_dir() {
-        if from
-            .file_name()
-            .is_some_and(|n| n == "target" || n == "tests")
-        {
+        // The checker's own tests are not part of a student's kit (the grading crate's are).
+        if from.file_name().is_some_and(|n| n == "target") || from.ends_with("checker/tests") {
             return;
         }
         std::fs::create_dir_all(to).unwrap();

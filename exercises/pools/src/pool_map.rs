@@ -57,7 +57,8 @@ impl<R> MapHandle<R> {
         todo!()
     }
 
-    /// Blocks until every item is done; the results in input order, or the first panic.
+    /// Blocks until every item is done; the results in input order, or the panic of the first
+    /// item (in input order) that panicked.
     pub fn wait(self) -> Result<Vec<R>, TaskPanicked> {
         // TODO: wait on the handles, in input order.
         todo!()
@@ -76,7 +77,8 @@ impl ThreadPool {
         todo!()
     }
 
-    /// Runs `task` on a worker, then `callback` with its result (on that worker); returns at once.
+    /// Runs `task` on a worker, then `callback` with its result (on that worker, right after the
+    /// task; `Err(TaskPanicked)` if it panicked); returns at once.
     pub fn apply_async_then<F, R, C>(&self, task: F, callback: C)
     where
         F: FnOnce() -> R + Send + 'static,
@@ -109,7 +111,8 @@ impl ThreadPool {
         todo!()
     }
 
-    /// `f(item)` for every item, run on the workers; the results in input order.
+    /// `f(item)` for every item, run on the workers; the results in input order, or the panic
+    /// of the first item (in input order) that panicked.
     pub fn map<T, R, F>(
         &self,
         f: F,

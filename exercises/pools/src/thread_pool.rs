@@ -11,7 +11,8 @@ use crossbeam_channel::{Sender, unbounded};
 /// A task: any closure a worker can run once.
 type Task = Box<dyn FnOnce() + Send + 'static>;
 
-/// A fixed set of worker threads running submitted tasks.
+/// A fixed set of worker threads running submitted tasks. It is `Sync`: several threads may
+/// `execute` on one pool at the same time.
 pub struct ThreadPool {
     /// `None` once the pool is shutting down.
     tasks: Option<Sender<Task>>,
@@ -25,7 +26,8 @@ impl ThreadPool {
         todo!()
     }
 
-    /// A pool with exactly `workers` worker threads (at least one).
+    /// A pool with exactly `workers` worker threads. Panics if `workers` is 0: a pool without
+    /// workers would never run a task.
     pub fn with_workers(workers: usize) -> Self {
         // TODO: one task channel; spawn `workers` threads, each with a clone of the receiver,
         //       looping over the tasks until the channel closes.
@@ -39,7 +41,8 @@ impl ThreadPool {
         todo!()
     }
 
-    /// Queues `task` to run on one of the workers; returns at once.
+    /// Queues `task` to run on one of the workers; returns at once, even while every worker is
+    /// busy. A task that panics does not take its worker down.
     pub fn execute(&self, task: impl FnOnce() + Send + 'static) {
         // TODO: box the task and send it down the channel.
         todo!()

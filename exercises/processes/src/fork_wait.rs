@@ -18,12 +18,13 @@ pub struct Finished {
 }
 
 /// Runs `job(0)`, ..., `job(jobs - 1)`, each in a child process of its own, all at the same
-/// time, and returns what each child exited with, in job order. Every child has been waited for
-/// when this returns.
+/// time, and returns what each child exited with, in job order (whatever order they end in).
+/// A job that panics ends its child with code 101, as a Rust program that panics does: the
+/// panic never leaves the child. Every child has been waited for when this returns.
 pub fn run_jobs(jobs: usize, job: impl Fn(usize) -> u8) -> nix::Result<Vec<Finished>> {
     // TODO: fork one child per job (`unsafe { fork() }`: the child may only run `job(i)` and
     // then end with `unsafe { libc::_exit(code) }` — it must never return from this function).
-    // Wrap the job in `panic::catch_unwind` so a panic cannot escape the child.
+    // Wrap the job in `panic::catch_unwind` so a panic cannot escape the child (it means 101).
     // TODO: only after forking them all, `waitpid` each child in job order and turn its
     // `WaitStatus` into a code: `Exited(_, code)` gives `code`, `Signaled(_, sig, _)` gives
     // `-(sig as i32)`.

@@ -52,8 +52,9 @@ impl Process {
         todo!()
     }
 
-    /// Whether the child is still running. Must not block, and must notice a child that has
-    /// ended (recording its exit code).
+    /// Whether the child is still running (false before `start`). Must not block, and must
+    /// notice a child that has ended: that call reaps it, records its exit code and answers
+    /// false.
     pub fn is_alive(&mut self) -> bool {
         // TODO: ask `waitpid(pid, Some(WaitPidFlag::WNOHANG))`: `StillAlive` means running;
         // any ending status means it has ended — record the exit code (this reaps the child).
@@ -61,14 +62,16 @@ impl Process {
     }
 
     /// Waits until the child ends (reaping it) and returns its exit code; `None` if the
-    /// process was never started.
+    /// process was never started. Once the exit code is known (an earlier `join` or
+    /// `is_alive`), returns it again without waiting.
     pub fn join(&mut self) -> nix::Result<Option<i32>> {
         // TODO: block in `waitpid(pid, None)` until it reports an ending, unless the exit code
         // is already known.
         todo!()
     }
 
-    /// Asks the child to stop with SIGTERM. Does nothing once the child has been reaped.
+    /// Asks the child to stop with SIGTERM. Does nothing (`Ok`) before `start` and once the
+    /// child has been reaped: its pid may already belong to another process.
     pub fn terminate(&self) -> nix::Result<()> {
         // TODO: `kill(pid, Signal::SIGTERM)` if started and not yet reaped.
         todo!()

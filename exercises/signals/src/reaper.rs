@@ -18,6 +18,7 @@ pub fn watch_children() -> io::Result<Arc<AtomicBool>> {
 
 /// Reaps every child that has ended by now and returns each one's pid and exit code (minus
 /// the signal number if a signal killed it). Never blocks: children still running are left.
+/// With no child at all, there is nothing to reap: an empty list.
 pub fn reap_ended() -> nix::Result<Vec<(Pid, i32)>> {
     // TODO: ask `waitpid(Pid::from_raw(-1), ...)` (any child). Think: how many children may
     // have ended for one SIGCHLD? And what must waitpid do when the rest are still running?

@@ -33,8 +33,8 @@ pub async fn lookup_all(keys: Vec<u64>, lookup: Arc<dyn Fn(u64) -> u64 + Send + 
     answers
 }
 
-/// The sum of `0..n`, computed on the event loop but yielding to other tasks after every
-/// `chunk` numbers.
+/// The sum of `0..n`, computed on the event loop but yielding to other tasks once after every
+/// `chunk` numbers (not more often: each yield costs a trip through the scheduler).
 pub async fn sum_cooperatively(n: u64, chunk: u64) -> u64 {
     let mut sum = 0;
     for i in 0..n {

@@ -7,7 +7,9 @@ use std::thread;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Accepts `connections` connections and echoes each one back until the client closes it,
-/// serving them all at once with one task each. Returns the total bytes echoed.
+/// serving them all at once with one task each. What a read returns is written back at once:
+/// a client may wait for the echo of one message before it sends the next. Returns the total
+/// bytes echoed, once every connection is closed.
 pub async fn serve_tasks(listener: tokio::net::TcpListener, connections: usize) -> u64 {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..connections {
@@ -34,7 +36,8 @@ pub async fn serve_tasks(listener: tokio::net::TcpListener, connections: usize) 
     tasks.join_all().await.into_iter().sum()
 }
 
-/// The same server with one OS thread per connection (blocking I/O).
+/// The same server with one OS thread per connection (blocking I/O): every connection served
+/// at once, each read echoed at once; returns the total bytes echoed.
 pub fn serve_threads(listener: std::net::TcpListener, connections: usize) -> u64 {
     let mut workers = Vec::with_capacity(connections);
     for _ in 0..connections {

@@ -5,7 +5,8 @@ use std::future::Future;
 use std::time::Duration;
 
 /// Runs `task(0)`, …, `task(n - 1)` as concurrent tokio tasks and returns their results in
-/// index order.
+/// index order, whatever order they finish in. If a task panics, so does `run_all`: no result
+/// is left out.
 pub async fn run_all<T, F, Fut>(n: usize, task: F) -> Vec<T>
 where
     F: Fn(usize) -> Fut,

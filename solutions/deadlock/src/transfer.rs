@@ -33,22 +33,28 @@ impl Bank {
     }
 
     /// Moves `amount` from `from` to `to` if `from` holds that much; returns whether it did.
-    /// Panics if an account does not exist.
+    /// Panics if an account does not exist, and then changes nothing: every account stays
+    /// usable.
     pub fn transfer(&self, from: usize, to: usize, amount: u64) -> bool {
+        // Look both accounts up before locking either: a bad number panics here, holding no
+        // lock. A panic while a guard is alive would poison that account's lock, and every
+        // later `lock().unwrap()` on it would panic too.
+        let (source, target) = (&self.accounts[from], &self.accounts[to]);
         if from == to {
             // One account, one lock: locking it twice would wait for ourselves.
-            return *self.accounts[from].lock().unwrap() >= amount;
+            return *source.lock().unwrap() >= amount;
         }
         // Lock ordering: always the lower-numbered account first, whichever way the money
         // goes. Two transfers can then never each hold the lock the other waits for.
-        let (first, second) = (from.min(to), from.max(to));
-        let mut first = self.accounts[first].lock().unwrap();
-        let mut second = self.accounts[second].lock().unwrap();
-        let (source, target) = if from < to {
-            (&mut *first, &mut *second)
+        let (mut source, mut target) = if from < to {
+            let source = source.lock().unwrap();
+            (source, target.lock().unwrap())
         } else {
-            (&mut *second, &mut *first)
+            let target = target.lock().unwrap();
+            (source.lock().unwrap(), target)
         };
+        // The check and the move happen under both locks: no other transfer can spend the
+        // same money between them.
         if *source < amount {
             return false;
         }

@@ -34,6 +34,7 @@ pub struct TaskHandle<R> {
 impl<R> TaskHandle<R> {
     /// Whether the result is in (`wait` would not block).
     pub fn is_ready(&self) -> bool {
+        // Look, do not take: `try_recv` would remove the result that `wait` is to return.
         !self.result.is_empty()
     }
 
@@ -54,10 +55,12 @@ pub struct MapHandle<R> {
 impl<R> MapHandle<R> {
     /// Whether every result is in.
     pub fn is_ready(&self) -> bool {
+        // Every part, not any (and a map over no items is ready at once).
         self.parts.iter().all(TaskHandle::is_ready)
     }
 
-    /// Blocks until every item is done; the results in input order, or the first panic.
+    /// Blocks until every item is done; the results in input order, or the panic of the first
+    /// item (in input order) that panicked.
     pub fn wait(self) -> Result<Vec<R>, TaskPanicked> {
         // Waiting on the handles in input order puts each result in its place, whatever order
         // the workers finished in.
@@ -80,7 +83,8 @@ impl ThreadPool {
         TaskHandle { result }
     }
 
-    /// Runs `task` on a worker, then `callback` with its result (on that worker); returns at once.
+    /// Runs `task` on a worker, then `callback` with its result (on that worker, right after the
+    /// task; `Err(TaskPanicked)` if it panicked); returns at once.
     pub fn apply_async_then<F, R, C>(&self, task: F, callback: C)
     where
         F: FnOnce() -> R + Send + 'static,
@@ -118,7 +122,8 @@ impl ThreadPool {
         MapHandle { parts }
     }
 
-    /// `f(item)` for every item, run on the workers; the results in input order.
+    /// `f(item)` for every item, run on the workers; the results in input order, or the panic
+    /// of the first item (in input order) that panicked.
     pub fn map<T, R, F>(
         &self,
         f: F,

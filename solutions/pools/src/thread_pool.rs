@@ -11,7 +11,8 @@ use crossbeam_channel::{Sender, unbounded};
 /// A task: any closure a worker can run once.
 type Task = Box<dyn FnOnce() + Send + 'static>;
 
-/// A fixed set of worker threads running submitted tasks.
+/// A fixed set of worker threads running submitted tasks. It is `Sync`: several threads may
+/// `execute` on one pool at the same time.
 pub struct ThreadPool {
     /// `None` once the pool is shutting down.
     tasks: Option<Sender<Task>>,
@@ -25,9 +26,12 @@ impl ThreadPool {
         Self::with_workers(thread::available_parallelism().map_or(1, NonZeroUsize::get))
     }
 
-    /// A pool with exactly `workers` worker threads (at least one).
+    /// A pool with exactly `workers` worker threads. Panics if `workers` is 0: a pool without
+    /// workers would never run a task.
     pub fn with_workers(workers: usize) -> Self {
         assert!(workers > 0, "a pool needs at least one worker");
+        // Unbounded: `execute` queues the task and returns at once, however busy the workers
+        // are; a bounded channel would make the caller wait for a free slot.
         let (tasks, queue) = unbounded::<Task>();
         let workers = (0..workers)
             .map(|i| {
@@ -59,7 +63,8 @@ impl ThreadPool {
         self.workers.len()
     }
 
-    /// Queues `task` to run on one of the workers; returns at once.
+    /// Queues `task` to run on one of the workers; returns at once, even while every worker is
+    /// busy. A task that panics does not take its worker down.
     pub fn execute(&self, task: impl FnOnce() + Send + 'static) {
         let tasks = self
             .tasks

@@ -17,8 +17,9 @@ pub struct Finished {
 }
 
 /// Runs `job(0)`, ..., `job(jobs - 1)`, each in a child process of its own, all at the same
-/// time, and returns what each child exited with, in job order. Every child has been waited for
-/// when this returns.
+/// time, and returns what each child exited with, in job order (whatever order they end in).
+/// A job that panics ends its child with code 101, as a Rust program that panics does: the
+/// panic never leaves the child. Every child has been waited for when this returns.
 pub fn run_jobs(jobs: usize, job: impl Fn(usize) -> u8) -> nix::Result<Vec<Finished>> {
     let mut children = Vec::with_capacity(jobs);
     // Fork them all first, wait afterwards: waiting inside this loop would run one child at a

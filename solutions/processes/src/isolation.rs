@@ -39,8 +39,15 @@ pub fn run_isolated(tasks: Vec<Task>) -> nix::Result<Vec<Report>> {
     let mut started = Vec::with_capacity(tasks.len());
     for (name, task) in tasks {
         // Safety: the child runs only the task and `_exit`s; it never returns into the caller.
-        match unsafe { fork() }? {
-            ForkResult::Child => {
+        match unsafe { fork() } {
+            Err(e) => {
+                // Reap the children already started before giving up, or they become zombies.
+                for (_, child) in started {
+                    let _ = waitpid(child, None);
+                }
+                return Err(e);
+            }
+            Ok(ForkResult::Child) => {
                 // A panic stays in the child: it becomes exit code 101, not a panic in the parent.
                 let code = if panic::catch_unwind(AssertUnwindSafe(task)).is_ok() {
                     0
@@ -50,7 +57,7 @@ pub fn run_isolated(tasks: Vec<Task>) -> nix::Result<Vec<Report>> {
                 // Safety: `_exit` ends the process at once; always sound to call.
                 unsafe { libc::_exit(code) }
             }
-            ForkResult::Parent { child } => started.push((name, child)),
+            Ok(ForkResult::Parent { child }) => started.push((name, child)),
         }
     }
     started

@@ -65,9 +65,9 @@ impl Process {
         }
     }
 
-    /// Whether the child is still running. Asks `waitpid` with `WNOHANG` — "has it ended?"
-    /// without blocking — which also reaps a child that has ended and records its exit code.
-    /// (`kill(pid, 0)` would not do: it succeeds on a zombie.)
+    /// Whether the child is still running (false before `start`). Asks `waitpid` with
+    /// `WNOHANG` — "has it ended?" without blocking — which also reaps a child that has ended
+    /// and records its exit code. (`kill(pid, 0)` would not do: it succeeds on a zombie.)
     pub fn is_alive(&mut self) -> bool {
         match self.pid {
             Some(pid) if self.exitcode.is_none() => {
@@ -82,7 +82,8 @@ impl Process {
     }
 
     /// Waits until the child ends (reaping it) and returns its exit code; `None` if the
-    /// process was never started.
+    /// process was never started. Once the exit code is known (an earlier `join` or
+    /// `is_alive`), returns it again without waiting: the child is gone, waitpid would fail.
     pub fn join(&mut self) -> nix::Result<Option<i32>> {
         if let Some(pid) = self.pid {
             while self.exitcode.is_none() {
@@ -94,7 +95,8 @@ impl Process {
     }
 
     /// Asks the child to stop with SIGTERM (it may clean up; SIGKILL would not let it). Does
-    /// nothing once the child has been reaped: its pid may already belong to another process.
+    /// nothing (`Ok`) before `start` and once the child has been reaped: its pid may already
+    /// belong to another process.
     pub fn terminate(&self) -> nix::Result<()> {
         match self.pid {
             Some(pid) if self.exitcode.is_none() => kill(pid, Signal::SIGTERM),

@@ -29,8 +29,9 @@ impl Supervisor {
         self.child.id()
     }
 
-    /// Runs until the child ends on its own, or until `stop` is set; then forwards SIGTERM to
-    /// the child and waits for it. Returns how the child ended.
+    /// Runs until the child ends on its own (or is killed), or until `stop` is set; then
+    /// forwards SIGTERM to the child and waits for it. Returns how the child ended; the child
+    /// has been reaped when this returns.
     pub fn run(mut self, stop: &AtomicBool) -> io::Result<ExitStatus> {
         loop {
             if let Some(status) = self.child.try_wait()? {

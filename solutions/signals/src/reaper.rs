@@ -19,6 +19,7 @@ pub fn watch_children() -> io::Result<Arc<AtomicBool>> {
 
 /// Reaps every child that has ended by now and returns each one's pid and exit code (minus
 /// the signal number if a signal killed it). Never blocks: children still running are left.
+/// With no child at all, there is nothing to reap: an empty list.
 pub fn reap_ended() -> nix::Result<Vec<(Pid, i32)>> {
     let mut reaped = Vec::new();
     // Signals do not queue: three children ending together may deliver a single SIGCHLD. So

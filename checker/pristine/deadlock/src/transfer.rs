@@ -31,11 +31,13 @@ impl Bank {
     }
 
     /// Moves `amount` from `from` to `to` if `from` holds that much; returns whether it did.
-    /// Panics if an account does not exist.
+    /// Panics if an account does not exist, and then changes nothing: every account stays
+    /// usable.
     pub fn transfer(&self, from: usize, to: usize, amount: u64) -> bool {
         // TODO: lock both accounts in one global order (lower account number first) whatever
         //       the direction of the money, so two transfers can never wait for each other.
-        //       Careful when `from == to`: there is only one lock.
+        //       Careful when `from == to`: there is only one lock. Look both accounts up
+        //       before locking either: a panic while you hold a lock poisons it.
         todo!()
     }
 }

@@ -21,6 +21,9 @@ pub struct Outcome {
 
 /// Runs `program` with `args`, writes `input` to its stdin (then closes it), collects its
 /// stdout and waits for it — like `subprocess.run(..., input=..., capture_output=True)`.
+/// Each of `args` reaches the program as one argument (no shell in between). A program that
+/// ends without reading all of its input is no error: how it ended is reported. A program
+/// that cannot be started is an `Err`.
 pub fn communicate(program: &str, args: &[&str], input: &str) -> io::Result<Outcome> {
     // TODO: spawn a `Command` with piped stdin and stdout; a missing program is an `Err`.
     // TODO: write `input` to the child's stdin and close it, and read its whole stdout. Think

@@ -17,7 +17,8 @@ pub fn install_shutdown_flag() -> io::Result<Arc<AtomicBool>> {
 
 /// Serves jobs until `jobs` ends or `stop` is set. A job is two lines — a name, then its
 /// payload — and is answered with `begin NAME`, then `end NAME: PAYLOAD` (upper-cased) once
-/// the payload arrived. Ends with `bye N` (jobs done), flushed. Returns N.
+/// the payload arrived; each line is flushed as it is written. Ends with `bye N` (jobs done),
+/// flushed. Returns N. A job whose payload never comes (the input ends) is not done.
 pub fn serve(jobs: impl BufRead, out: impl Write, stop: &AtomicBool) -> io::Result<usize> {
     // TODO: loop over jobs: read the name (end of input: stop), write and flush `begin NAME`,
     // read the payload, write and flush `end NAME: PAYLOAD`.

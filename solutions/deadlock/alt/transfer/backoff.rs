@@ -1,9 +1,5 @@
 //! Alternative: back-off: lock the source, try_lock the target, and on failure release the source and retry (no lock ordering, no waiting while holding).
 
-//! Accounts each behind their own `Mutex`. A transfer locks two of them; two transfers in
-//! opposite directions that each lock "from" first can each hold one lock and wait forever for
-//! the other. Taking the locks in one global order (by account number) makes that cycle impossible.
-
 use std::sync::TryLockError;
 
 use crate::sync::{Mutex, MutexGuard, thread};
@@ -29,24 +25,28 @@ impl Bank {
 
     /// The sum of all balances, as one consistent snapshot.
     pub fn total(&self) -> u64 {
-        // Every lock, in the same ascending order transfers use, all held together: no
-        // transfer can be half done while we add up.
+        // Every lock, all held together: no transfer can be half done while we add up. The
+        // audit waits for each lock while holding the earlier ones, but a transfer never waits
+        // while holding a lock, so nothing can wait for the audit in return.
         let guards: Vec<MutexGuard<'_, u64>> =
             self.accounts.iter().map(|a| a.lock().unwrap()).collect();
         guards.iter().map(|g| **g).sum()
     }
 
     /// Moves `amount` from `from` to `to` if `from` holds that much; returns whether it did.
-    /// Panics if an account does not exist.
+    /// Panics if an account does not exist, and then changes nothing: every account stays
+    /// usable.
     pub fn transfer(&self, from: usize, to: usize, amount: u64) -> bool {
+        // Both accounts looked up before any lock is taken: a bad number panics holding none.
+        let (source, target) = (&self.accounts[from], &self.accounts[to]);
         if from == to {
-            return *self.accounts[from].lock().unwrap() >= amount;
+            return *source.lock().unwrap() >= amount;
         }
         // Back off instead of ordering: hold the source, only *try* the target, and if it is
         // taken let the source go too and start again, so no thread ever waits while holding.
         loop {
-            let mut source = self.accounts[from].lock().unwrap();
-            let mut target = match self.accounts[to].try_lock() {
+            let mut source = source.lock().unwrap();
+            let mut target = match target.try_lock() {
                 Ok(target) => target,
                 Err(TryLockError::WouldBlock) => {
                     drop(source);
