@@ -714,6 +714,41 @@ mod select_merge {
     use std::sync::{Arc, Barrier};
     use std::thread;
 
+    /// Merges `left` and `right` on a thread of its own and returns what `each` saw, per side;
+    /// fails, naming the likely cause, if merge has not returned within [`PATIENCE`] once the
+    /// channels' senders are gone (here they finish at once).
+    fn merge_in_time<T: Send + 'static>(
+        left: crossbeam_channel::Receiver<T>,
+        right: crossbeam_channel::Receiver<T>,
+    ) -> (Vec<T>, Vec<T>) {
+        let (done_tx, done) = mpsc::channel();
+        let merger = thread::spawn(move || {
+            let (mut lefts, mut rights) = (Vec::new(), Vec::new());
+            merge(left, right, |side, item| match side {
+                Side::Left => lefts.push(item),
+                Side::Right => rights.push(item),
+            });
+            let _ = done_tx.send(());
+            (lefts, rights)
+        });
+        finish_in_time(merger, &done)
+    }
+
+    /// Joins `merger` once it says it is done, passing its panic on (a `todo!()` included);
+    /// fails if it has not finished within [`PATIENCE`].
+    fn finish_in_time<T>(merger: thread::JoinHandle<T>, done: &mpsc::Receiver<()>) -> T {
+        match done.recv_timeout(PATIENCE) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => merger
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                "did not finish: merge did not return after both channels closed (within {} \
+                 s): leave the loop once both have reported `Err` (closed and drained)",
+                PATIENCE.as_secs()
+            ),
+        }
+    }
+
     #[test]
     fn every_message_of_both_channels_arrives() {
         within(|| {
@@ -727,11 +762,7 @@ mod select_merge {
                 right_tx.send(i).unwrap();
             }
             drop((left_tx, right_tx));
-            let (mut lefts, mut rights) = (Vec::new(), Vec::new());
-            merge(left, right, |side, item| match side {
-                Side::Left => lefts.push(item),
-                Side::Right => rights.push(item),
-            });
+            let (lefts, rights) = merge_in_time(left, right);
             assert_eq!(
                 lefts,
                 [0, 1, 2],
@@ -752,10 +783,12 @@ mod select_merge {
         let (left_tx, left) = unbounded::<u32>();
         let (right_tx, right) = unbounded();
         let (seen_tx, seen) = mpsc::channel();
+        let (done_tx, done) = mpsc::channel();
         let merger = thread::spawn(move || {
             merge(left, right, move |side, item| {
                 seen_tx.send((side, item)).unwrap()
-            })
+            });
+            let _ = done_tx.send(());
         });
         let (busy, busy_tx, idle_tx) = match idle {
             Side::Left => (Side::Right, &right_tx, &left_tx),
@@ -776,7 +809,7 @@ mod select_merge {
         idle_tx.send(9).unwrap();
         assert_eq!(outcome(&seen), Some((idle, 9)));
         drop((left_tx, right_tx));
-        merger.join().expect("merge panicked");
+        finish_in_time(merger, &done);
     }
 
     #[test]
@@ -817,11 +850,13 @@ mod select_merge {
             let (right_tx, right) = unbounded::<u32>();
             let (tid_tx, tid) = mpsc::channel();
             let (seen_tx, seen) = mpsc::channel();
+            let (done_tx, done) = mpsc::channel();
             let merger = thread::spawn(move || {
                 tid_tx.send(task::current()).unwrap();
                 merge(left, right, move |side, item| {
                     seen_tx.send((side, item)).unwrap()
                 });
+                let _ = done_tx.send(());
             });
             let tid = tid.recv().expect("the merging thread did not start");
             left_tx.send(1).unwrap();
@@ -848,7 +883,7 @@ mod select_merge {
                  closes"
             );
             drop(right_tx);
-            merger.join().expect("merge panicked");
+            finish_in_time(merger, &done);
         });
     }
 
@@ -873,11 +908,7 @@ mod select_merge {
                     })
                 })
                 .collect();
-            let (mut got_left, mut got_right) = (Vec::new(), Vec::new());
-            merge(left, right, |side, item| match side {
-                Side::Left => got_left.push(item),
-                Side::Right => got_right.push(item),
-            });
+            let (got_left, got_right) = merge_in_time(left, right);
             for sender in senders {
                 sender.join().expect("a sender panicked");
             }
