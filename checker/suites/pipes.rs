@@ -1,5 +1,11 @@
 //! Grading suite for the `pipes` topic: an OS pipe to a forked child, a duplex framed
 //! `Pipe()`, and producer/consumer channels that stop exactly when every producer is done.
+//!
+//! Each exercise is graded on its contract, error paths included: the child reaped by its pid
+//! and the pipe's ends closed, ten forks at once; frames on the wire, headers that arrive in
+//! pieces, signals that interrupt a read or a write, reads that fail; producers that pause,
+//! run at the same time, or panic. Pauses and signals land where the test needs them because
+//! the suite waits, through `/proc`, for the thread to be asleep or blocked in its system call.
 
 use grading::within;
 use std::any::Any;

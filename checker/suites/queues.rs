@@ -1,5 +1,11 @@
 //! Grading suite for the `queues` topic: a Mutex + Condvar bounded queue (blocking, no busy
 //! waiting, no lost wakeups), crossbeam work distribution with backpressure, and `select!`.
+//!
+//! Beyond the happy path: what `close` does to sleeping producers and to a full queue,
+//! producers and consumers started together on uneven loads; a slow job that the other workers
+//! must work around, a producer held back by the bound until it sleeps, seeded mixes of jobs,
+//! workers and capacities, a panicking job; both channels busy at once, either one idle, and a
+//! merge that must sleep rather than spin once one channel is closed.
 
 use grading::within;
 use std::any::Any;
