@@ -148,3 +148,22 @@ fn solving_the_exercises_never_breaks_the_proof() {
         .stdout(predicate::str::is_match(r"stub\s+not started: 3/3 tests fail").unwrap())
         .stdout(contains("the kit holds"));
 }
+
+#[test]
+fn a_wrong_solution_that_does_not_compile_is_one_problem_among_the_rest() {
+    let kit = KitCopy::threads_only();
+    std::fs::write(
+        kit.path("solutions/threads/wrong/spawn_join/does_not_build.rs"),
+        "//! Wrong: does not build.\n//! Expect: anything\n\npub fn run_workers( {\n",
+    )
+    .unwrap();
+    kit.checker()
+        .args(["verify", "spawn_join"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "✗ spawn_join [wrong:does_not_build]: does not compile",
+        ))
+        .stdout(predicate::str::is_match(r"wrong\s+join_in_loop\s+1/3 fail").unwrap())
+        .stdout(contains("1 problem in"));
+}

@@ -190,3 +190,34 @@ fn repeat_shows_how_often_each_test_failed() {
         )
         .stdout(contains("first failure: "));
 }
+
+#[test]
+fn one_exercise_that_does_not_compile_fails_alone() {
+    // A syntax error in supervisor.rs breaks the whole `threads` crate; every other exercise of
+    // the topic is graded again alone (with the rest of the topic as shipped).
+    let kit = KitCopy::threads_only();
+    kit.replace(FILE, "solutions/threads/src/spawn_join.rs");
+    std::fs::write(
+        kit.path("exercises/threads/src/supervisor.rs"),
+        "pub fn broken( {\n",
+    )
+    .unwrap();
+    let output = kit
+        .checker()
+        .args(["check", "--all", "--json"])
+        .output()
+        .unwrap();
+    let report = common::json(&output);
+    let verdict = |name: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["exercise"] == name)
+            .map(|r| r["verdict"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(verdict("supervisor"), "compile_error", "{report:#}");
+    assert_eq!(verdict("spawn_join"), "passed", "{report:#}");
+    assert_eq!(verdict("scoped_chunks"), "not_started", "{report:#}");
+}

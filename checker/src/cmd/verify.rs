@@ -266,6 +266,13 @@ pub fn render(proof: &Proof) -> String {
         let failed = graded.tests.iter().filter(|t| !t.passed()).count();
         let total = graded.tests.len();
         let line = match &graded.subject {
+            Subject::Known(k) if graded.verdict == Verdict::CompileError => {
+                format!(
+                    "{:<11} {:<24} does not compile",
+                    k.kind.folder_name(),
+                    k.name
+                )
+            }
             Subject::Solution => format!(
                 "solution    {}: {}/{total} tests pass",
                 graded.verdict.words(),

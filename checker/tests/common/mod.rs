@@ -65,6 +65,36 @@ impl KitCopy {
             });
         }
         std::fs::write(&path, toml::to_string(&catalog).unwrap()).unwrap();
+        // The other topics' crates go too (and the concepts only they teach), so the copy is a
+        // consistent kit that `lint` and `verify` accept.
+        let taught: Vec<i64> = catalog["topic"][0]["concepts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c.as_integer())
+            .collect();
+        for folder in ["exercises", "solutions", "checker/pristine"] {
+            for entry in std::fs::read_dir(kit.path(folder)).unwrap() {
+                let entry = entry.unwrap();
+                if entry.file_name() != "threads" && entry.path().is_dir() {
+                    std::fs::remove_dir_all(entry.path()).unwrap();
+                }
+            }
+        }
+        let map = kit.path("docs/src/concepts.md");
+        let kept: String = std::fs::read_to_string(&map)
+            .unwrap()
+            .lines()
+            .filter(|line| {
+                let number = line
+                    .strip_prefix("| ")
+                    .and_then(|row| row.split(' ').next())
+                    .and_then(|n| n.parse::<i64>().ok());
+                number.is_none_or(|n| taught.contains(&n))
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        std::fs::write(&map, kept).unwrap();
         kit
     }
 
