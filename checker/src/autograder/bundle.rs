@@ -91,6 +91,11 @@ pub fn run(kit: &Kit, out: &Path, only: Option<&str>) -> Result<bool> {
     }
     zip.finish()?;
     temp.as_file().sync_all()?;
+    // A temporary file is private (0600); the bundle is an ordinary file to upload.
+    std::fs::set_permissions(
+        temp.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )?;
     temp.persist(&target)
         .with_context(|| format!("cannot write {}", target.display()))?;
     let bytes = target.metadata()?.len();

@@ -192,7 +192,7 @@ fn nothing_found(exercises: &[&Exercise], submission: &Path, intake: &Intake) ->
     }
     let _ = write!(
         out,
-        "\nThe autograder takes the kit's exercise files, and only those, in either layout:\n\
+        "\nThe autograder takes the kit's exercise files, and only those, laid out as\n\
          \n  - your whole kit or repository, with its exercises/ folder:\n"
     );
     for exercise in exercises {

@@ -12,13 +12,17 @@ CHECKER_ONLY=""
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 
-# The toolchain goes where the official Rust images put it, whatever HOME is at grading time.
-export RUSTUP_HOME="${RUSTUP_HOME:-/usr/local/rustup}"
-export CARGO_HOME="${CARGO_HOME:-/usr/local/cargo}"
-export PATH="$CARGO_HOME/bin:$PATH"
-
+# The toolchain goes where the official Rust images put it (run_autograder looks there),
+# whatever HOME is at grading time. A toolchain already on PATH is used as it is.
+if [[ -d /usr/local/cargo/bin ]]; then
+    export RUSTUP_HOME="${RUSTUP_HOME:-/usr/local/rustup}"
+    export CARGO_HOME="${CARGO_HOME:-/usr/local/cargo}"
+    export PATH="$CARGO_HOME/bin:$PATH"
+fi
 if ! command -v cargo >/dev/null; then
     echo "== installing a C linker and the Rust toolchain (${RUST_TOOLCHAIN:-stable})"
+    export RUSTUP_HOME=/usr/local/rustup CARGO_HOME=/usr/local/cargo
+    export PATH="$CARGO_HOME/bin:$PATH"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
     apt-get install -y --no-install-recommends build-essential ca-certificates curl
