@@ -9,7 +9,7 @@
 //! - top level: `score` ("Overrides total of tests if specified"), `execution_time`
 //!   ("seconds"), `output` ("Text relevant to the entire submission"), `output_format`, `tests`;
 //! - per test: `score`, `max_score`, `status` ("passed" or "failed"), `name`, `output` ("Giant
-//!   multiline string that will be placed in a <pre> tag"), `output_format`, `visibility`.
+//!   multiline string that will be placed in a `<pre>` tag"), `output_format`, `visibility`.
 //!
 //! Both formats are `"text"`: "No html, markdown, or ansi will be rendered", and what a test
 //! printed is the student's own output, which must not become markup on Gradescope's page.
