@@ -79,7 +79,7 @@ impl Exercise {
             suite: self
                 .suite
                 .clone()
-                .unwrap_or_else(|| self.topic.replace('-', "_")),
+                .unwrap_or_else(|| crate::layout::Layout::default_suite(&self.topic)),
             features: self.features.clone(),
             tests: self.tests.clone(),
         };

@@ -61,11 +61,7 @@ pub struct Known {
 
 /// A catalogue folder of an exercise.
 pub fn folder(kit: &Kit, exercise: &Exercise, kind: Kind) -> PathBuf {
-    kit.root
-        .join("solutions")
-        .join(&exercise.topic)
-        .join(kind.folder_name())
-        .join(&exercise.name)
+    kit.layout.catalogue(exercise, kind)
 }
 
 /// The catalogued versions of one kind of an exercise, sorted by name.

@@ -6,28 +6,25 @@
 //! verdict naming the file, the line and the concept.
 
 mod autograder;
-mod cargo;
 mod catalog;
 mod cgroup;
 mod cli;
 mod cmd;
 mod dev;
-mod grade;
+mod engine;
 mod kit;
 mod known;
+mod layout;
 mod libtest;
 mod mutants;
-mod outcome;
 mod pristine;
 mod procs;
 mod progress;
 mod recover;
 mod render;
 mod report;
-mod runner;
 mod sandbox;
 mod style;
-mod variants;
 
 use std::process::ExitCode;
 use std::time::Duration;

@@ -17,15 +17,9 @@ use anyhow::{Context, Result};
 use crate::catalog::Exercise;
 use crate::kit::Kit;
 
-/// Where the pristine copies live, relative to the root.
-pub const DIR: &str = "checker/pristine";
-
 /// The pristine copy of an exercise's file.
 pub fn path(kit: &Kit, exercise: &Exercise) -> PathBuf {
-    kit.root
-        .join(DIR)
-        .join(&exercise.topic)
-        .join(&exercise.file)
+    kit.layout.pristine_file(exercise)
 }
 
 /// The exercise's file as the kit ships it.
@@ -35,7 +29,7 @@ pub fn read(kit: &Kit, exercise: &Exercise) -> Result<Vec<u8>> {
         format!(
             "the kit has no pristine copy of {} (expected {}); an instructor restores it with \
              `cargo checker pristine --write` on an unedited kit",
-            kit.exercise_file(exercise),
+            crate::layout::Layout::exercise_file(exercise),
             path.display()
         )
     })
@@ -48,7 +42,7 @@ pub fn stale(kit: &Kit) -> Vec<&Exercise> {
         .exercises
         .iter()
         .filter(|e| {
-            let stub = std::fs::read(kit.root.join(kit.exercise_file(e)));
+            let stub = std::fs::read(kit.root.join(crate::layout::Layout::exercise_file(e)));
             let copy = std::fs::read(path(kit, e));
             !matches!((stub, copy), (Ok(stub), Ok(copy)) if stub == copy)
         })
@@ -61,7 +55,11 @@ pub fn write(kit: &Kit, exercise: &Exercise) -> Result<()> {
     if let Some(dir) = to.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::copy(kit.root.join(kit.exercise_file(exercise)), &to)
-        .with_context(|| format!("cannot write {}", to.display()))?;
+    std::fs::copy(
+        kit.root
+            .join(crate::layout::Layout::exercise_file(exercise)),
+        &to,
+    )
+    .with_context(|| format!("cannot write {}", to.display()))?;
     Ok(())
 }

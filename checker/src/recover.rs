@@ -7,13 +7,13 @@
 
 use anyhow::Result;
 
-use crate::grade::{self, Candidate, Options, Subject};
+use crate::engine::{self, Candidate, Options, Subject};
 use crate::kit::Kit;
 use crate::progress::Progress;
 
 /// The progress file, ready to use: renames applied, damage repaired and saved.
 pub fn open(kit: &Kit, options: &Options) -> Result<Progress> {
-    let path = kit.progress_file();
+    let path = kit.layout.progress_file();
     let mut progress = Progress::load(&path);
     let moved = progress.carry_over_renames(&kit.catalog);
     let Some(damage) = progress.damage.take() else {
@@ -36,11 +36,11 @@ pub fn open(kit: &Kit, options: &Options) -> Result<Progress> {
             subject: Subject::Student,
         })
         .collect();
-    let results = crate::sandbox::supervised(|| grade::grade(kit, &candidates, options))?;
+    let results = crate::sandbox::supervised(|| engine::grade(kit, &candidates, options))?;
     for result in results {
         // A skip the student made survives the rebuild unless the exercise now passes.
-        if result.passed() || !progress.is_settled(&result.exercise) {
-            progress.record(&result.exercise, result.passed());
+        if result.passed() || !progress.is_settled(&result.exercise.name) {
+            crate::cmd::check::remember(&mut progress, &result);
         }
     }
     progress.save()?;

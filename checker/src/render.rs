@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::grade::{Graded, Verdict};
-use crate::outcome::TestStatus;
+use crate::engine::TestStatus;
+use crate::engine::{Graded, Verdict};
 use crate::style;
 
 /// How many compiler errors to show; the first ones are the ones to fix first.
@@ -18,8 +18,8 @@ pub fn graded(g: &Graded, file: &str) -> String {
             out,
             "{} {} ({}) — all {} tests passed",
             style::good("✓"),
-            g.exercise,
-            g.topic,
+            g.exercise.name,
+            g.exercise.topic,
             g.tests.len()
         ),
         Verdict::NotStarted => {
@@ -32,30 +32,39 @@ pub fn graded(g: &Graded, file: &str) -> String {
                 out,
                 "{} {} ({}) — not started: replace the `todo!()` at {at}",
                 style::note("·"),
-                g.exercise,
-                g.topic
+                g.exercise.name,
+                g.exercise.topic
             )
         }
+        Verdict::Missing | Verdict::Refused => writeln!(
+            out,
+            "{} {} ({}) — {}: {}",
+            style::bad("✗"),
+            g.exercise.name,
+            g.exercise.topic,
+            g.verdict.words(),
+            g.compile_errors.join("; ")
+        ),
         Verdict::CompileError => {
             writeln!(
                 out,
                 "{} {} ({}) — does not compile:",
                 style::bad("✗"),
-                g.exercise,
-                g.topic
+                g.exercise.name,
+                g.exercise.topic
             )
         }
         Verdict::Failed => writeln!(
             out,
             "{} {} ({}) — {failed} of {} tests failed",
             style::bad("✗"),
-            g.exercise,
-            g.topic,
+            g.exercise.name,
+            g.exercise.topic,
             g.tests.len()
         ),
     };
     match g.verdict {
-        Verdict::Passed | Verdict::NotStarted => {}
+        Verdict::Passed | Verdict::NotStarted | Verdict::Missing | Verdict::Refused => {}
         Verdict::CompileError => {
             for error in g.compile_errors.iter().take(MAX_COMPILE_ERRORS) {
                 let _ = writeln!(out, "\n{}", indent(error, "    "));

@@ -196,31 +196,17 @@ fn a_fork_bomb_is_contained_reported_and_swept() {
 }
 
 #[test]
-fn runaway_daemons_are_reported_and_killed() {
+fn runaway_daemons_are_rejected_and_nothing_is_left() {
     let results = verify_leaving_nothing("unix_daemon");
 
-    // Its pidfile names a dead process: the test cannot stop it, the checker must.
+    // Its pidfile names a dead process: the daemon runs on out of the test's reach; the suite
+    // says so, and nothing is left running after verify (the checker sweeps what the suite's
+    // own guard misses).
     let messages = rejected(&results, "pidfile_before_second_fork");
     assert!(
         messages.iter().any(|m| m.contains("the pidfile names pid")),
         "{messages:#?}"
     );
-    let reported: Vec<i32> = messages
-        .iter()
-        .filter_map(|m| m.split("left 1 process(es) running: pid ").nth(1))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
-        .collect();
-    assert!(
-        !reported.is_empty(),
-        "the runaway daemon was not reported as left running: {messages:#?}"
-    );
-    for pid in reported {
-        assert!(
-            !(running(pid) && cmdline(pid).contains("daemons-saver")),
-            "the runaway daemon {pid} was reported but is still running"
-        );
-    }
-
     // It ignores SIGTERM: the test says so (and its guard kills it through the pidfile).
     let messages = rejected(&results, "ignores_sigterm");
     assert!(
@@ -228,6 +214,66 @@ fn runaway_daemons_are_reported_and_killed() {
             .iter()
             .any(|m| m.contains("did not stop on SIGTERM")),
         "{messages:#?}"
+    );
+}
+
+#[test]
+fn a_process_left_running_is_reported_and_killed() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let tag = new_tag("leftover");
+    // A correct spawn_join that also starts a process it never waits for: the only way to see
+    // it is the sandbox's sweep after the test.
+    let kit = common::KitCopy::threads_only();
+    let solution = fs::read_to_string(common::real_root().join("solutions/threads/src/spawn_join.rs"))
+        .unwrap()
+        .replacen(
+            "{\n    // Spawn every worker",
+            &String::from(
+                "{\n    std::mem::forget(std::process::Command::new(\"sleep\").arg(\"300\").spawn().unwrap());\n    // Spawn every worker",
+            ),
+            1,
+        );
+    assert!(
+        solution.contains("sleep"),
+        "the fixture must start the process"
+    );
+    fs::write(kit.path("exercises/threads/src/spawn_join.rs"), solution).unwrap();
+    let (key, value) = tag.split_once('=').unwrap();
+    let output = kit
+        .checker()
+        .args(["check", "spawn_join", "--json"])
+        .env(key, value)
+        .output()
+        .unwrap();
+    let report = common::json(&output);
+    let messages: Vec<String> = report["results"][0]["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["message"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let reported: Vec<i32> = messages
+        .iter()
+        .filter_map(|m| m.split("process(es) running").nth(1))
+        .filter_map(|rest| {
+            rest.split("pid ")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert!(
+        !reported.is_empty()
+            && messages
+                .iter()
+                .all(|m| m.contains("every child must be waited for")),
+        "every test must report the process left running: {messages:#?}"
+    );
+    assert!(
+        tagged(&tag).is_empty(),
+        "the leftover processes were reported but not killed"
     );
 }
 

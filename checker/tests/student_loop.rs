@@ -43,11 +43,26 @@ fn reset_restores_the_stub_byte_for_byte_and_the_exercise_is_not_done() {
         .stdout(contains("is reset to the stub"));
     assert_eq!(std::fs::read(kit.path(FILE)).unwrap(), stub);
     assert_eq!(progress_of(&kit)["exercises"].get("spawn_join"), None);
-    let kept = kit.path("target/checker/reset-backup/spawn_join.rs");
+    let kept = kit.path(".checker-backups/spawn_join/1.rs");
     assert_eq!(
         std::fs::read(kept).unwrap(),
         solved,
-        "the student's version is kept"
+        "the student's version is kept, outside target/"
+    );
+    // A second reset of other work keeps both versions.
+    std::fs::write(kit.path(FILE), b"// a second attempt\n").unwrap();
+    kit.checker()
+        .args(["reset", "spawn_join", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains(".checker-backups/spawn_join/2.rs"));
+    assert_eq!(
+        std::fs::read(kit.path(".checker-backups/spawn_join/2.rs")).unwrap(),
+        b"// a second attempt\n"
+    );
+    assert_eq!(
+        std::fs::read(kit.path(".checker-backups/spawn_join/1.rs")).unwrap(),
+        solved
     );
     kit.checker()
         .assert()

@@ -171,7 +171,12 @@ pub fn explain(threads: &[ThreadState]) -> String {
     } else {
         "likely a deadlock or an endless wait"
     };
-    let mut text = cause.to_owned();
+    format!("{cause}{}", lines(threads))
+}
+
+/// A line per thread (the first few): its name, its id and what it is doing.
+pub fn lines(threads: &[ThreadState]) -> String {
+    let mut text = String::new();
     const SHOWN: usize = 8;
     for t in threads.iter().take(SHOWN) {
         text.push_str(&format!(

@@ -68,10 +68,11 @@ pub fn within_for<T: Send + 'static>(
                     let threads = crate::hang::threads_of(pid, &skip, Duration::ZERO);
                     panic!(
                         "{DID_NOT_FINISH}: deadlock, found after {:.1} s — every thread of the \
-                         test is asleep for good, each waiting for something only another \
-                         sleeping thread could give\n{}",
+                         test is asleep for good, each waiting for a lock, a condition \
+                         variable, a message or a join that only another sleeping thread could \
+                         give{}",
                         started.elapsed().as_secs_f64(),
-                        crate::hang::explain(&threads)
+                        crate::hang::lines(&threads)
                     )
                 }
                 asleep = now;

@@ -7,9 +7,9 @@
 //! autograder suite and produces the output in the correct place"; "/autograder/source contains
 //! the extracted contents of your autograder zip file". So the zip holds, at its root, those two
 //! scripts (`setup.sh` and `run_autograder` beside this file, mode 0755) and the kit's sources:
-//! everything a fresh clone has, without what its `.gitignore` leaves out of one (`target/`, the
-//! progress file, `docs/book/`, `mutants.out*`), `.git`, any other `target/` and zip at the
-//! root (earlier bundles), nor the zip being written.
+//! everything a fresh clone has, so nothing its root `.gitignore` names (`target/`, the
+//! progress file, `docs/book/`, `mutants.out*`, ...), no `.git`, no other `target/`, no zip at
+//! the root (earlier bundles), nor the zip being written.
 //!
 //! `--only NAME` writes the topic or exercise into both scripts (`CHECKER_ONLY`): setup warms
 //! the build cache for it alone, and each submission is graded on it alone.
@@ -76,7 +76,8 @@ pub fn run(kit: &Kit, out: &Path, only: Option<&str>) -> Result<bool> {
         count += 1;
     }
     let mut files = Vec::new();
-    walk(&kit.root, &kit.root, &target, &mut files)?;
+    let ignored = Ignored::load(&kit.root);
+    walk(&kit.root, &kit.root, &target, &ignored, &mut files)?;
     files.sort();
     for relative in &files {
         let path = kit.root.join(relative);
@@ -120,17 +121,23 @@ fn with_only(script: &str, only: Option<&str>) -> Result<String> {
 }
 
 /// The kit's files under `dir`, relative to `root`, minus what a fresh clone does not have.
-fn walk(root: &Path, dir: &Path, out: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &Path,
+    ignored: &Ignored,
+    files: &mut Vec<PathBuf>,
+) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
         let entry = entry?;
         let path = entry.path();
         let relative = path.strip_prefix(root)?.to_path_buf();
         let kind = entry.file_type()?;
-        if left_out(&relative, kind.is_dir()) || path == out {
+        if left_out(&relative, kind.is_dir()) || ignored.matches(&relative) || path == out {
             continue;
         }
         if kind.is_dir() {
-            walk(root, &path, out, files)?;
+            walk(root, &path, out, ignored, files)?;
         } else if kind.is_file() {
             files.push(relative);
         }
@@ -139,7 +146,8 @@ fn walk(root: &Path, dir: &Path, out: &Path, files: &mut Vec<PathBuf>) -> Result
     Ok(())
 }
 
-/// Whether a path of the kit stays out of the bundle.
+/// Whether a path of the kit stays out of the bundle, whatever `.gitignore` says: git's own
+/// folder, build folders, earlier bundles, and the two names the bundle's root is for.
 fn left_out(relative: &Path, is_dir: bool) -> bool {
     let name = relative
         .file_name()
@@ -148,13 +156,80 @@ fn left_out(relative: &Path, is_dir: bool) -> bool {
     let at_root = relative.parent() == Some(Path::new(""));
     name == ".git"
         || (is_dir && name == "target")
-        || relative == Path::new("docs/book")
-        || (at_root
-            && (name == ".checker-progress.json"
-                || name.starts_with("mutants.out")
-                || name.ends_with(".zip")
-                || name == "setup.sh"
-                || name == "run_autograder"))
+        || (at_root && (name.ends_with(".zip") || name == "setup.sh" || name == "run_autograder"))
+}
+
+/// The patterns of the kit's root `.gitignore` (what a fresh clone lacks): `/NAME` or
+/// `/PATH/NAME` from the root, `NAME` anywhere, `*` for any characters within a name. Lines
+/// in git's richer syntax (`!`, `**`, `?`, `[...]`) are not understood and ignore nothing.
+struct Ignored {
+    anchored: Vec<String>,
+    anywhere: Vec<String>,
+}
+
+impl Ignored {
+    /// The kit's `.gitignore`, and what the checker itself leaves in a kit, whether or not
+    /// that file is there (a copy of the kit may lack it).
+    fn load(root: &Path) -> Ignored {
+        let own =
+            "/target\n/.checker-progress.json\n/.checker-backups\n/docs/book\n/mutants.out*\n";
+        let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap_or_default();
+        Ignored::parse(&format!("{own}{gitignore}"))
+    }
+
+    fn parse(text: &str) -> Ignored {
+        let mut ignored = Ignored {
+            anchored: Vec::new(),
+            anywhere: Vec::new(),
+        };
+        for line in text.lines().map(str::trim) {
+            if line.is_empty()
+                || line.starts_with('#')
+                || line.starts_with('!')
+                || line.contains("**")
+                || line.contains(['?', '[', '\\'])
+            {
+                continue;
+            }
+            let pattern = line.trim_end_matches('/');
+            match pattern.strip_prefix('/') {
+                Some(anchored) => ignored.anchored.push(anchored.to_owned()),
+                None if pattern.contains('/') => ignored.anchored.push(pattern.to_owned()),
+                None => ignored.anywhere.push(pattern.to_owned()),
+            }
+        }
+        ignored
+    }
+
+    /// Whether `relative` (a path from the kit's root) is ignored.
+    fn matches(&self, relative: &Path) -> bool {
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let name = parts.last().map(String::as_str).unwrap_or_default();
+        self.anywhere.iter().any(|p| wildcard(p, name))
+            || self.anchored.iter().any(|pattern| {
+                let wanted: Vec<&str> = pattern.split('/').collect();
+                wanted.len() == parts.len()
+                    && wanted.iter().zip(&parts).all(|(w, p)| wildcard(w, p))
+            })
+    }
+}
+
+/// `text` matches `pattern`, where `*` stands for any characters.
+fn wildcard(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(tail) = text.strip_prefix(head) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|&i| tail.is_char_boundary(i))
+                .any(|i| wildcard(rest, &tail[i..]))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +249,13 @@ mod tests {
 
     #[test]
     fn what_a_fresh_clone_lacks_is_left_out() {
+        let ignored = Ignored::parse(
+            "# build output\n/target\n/.checker-progress.json\n/docs/book\n/mutants.out*\n\
+             /.checker-backups/\n*.swp\n!keep.swp\n**/odd\n",
+        );
+        let out = |path: &str, is_dir: bool| {
+            left_out(Path::new(path), is_dir) || ignored.matches(Path::new(path))
+        };
         for (path, is_dir) in [
             ("target", true),
             ("exercises/threads/target", true),
@@ -181,12 +263,14 @@ mod tests {
             (".git", false),
             ("exercises/threads/.git", false),
             (".checker-progress.json", false),
+            (".checker-backups", true),
             ("mutants.out", true),
             ("mutants.out.old", true),
             ("docs/book", true),
             ("autograder.zip", false),
+            ("exercises/threads/src/.spawn_join.rs.swp", false),
         ] {
-            assert!(left_out(Path::new(path), is_dir), "{path} is left out");
+            assert!(out(path, is_dir), "{path} is left out");
         }
         for (path, is_dir) in [
             ("Cargo.toml", false),
@@ -194,10 +278,22 @@ mod tests {
             (".gitignore", false),
             ("checker/catalog.toml", false),
             ("docs/src", true),
+            ("docs/src/book", true),
+            ("exercises/.checker-progress.json", false),
             ("exercises/threads/src/spawn_join.rs", false),
             ("checker/pristine/threads/src/spawn_join.rs", false),
         ] {
-            assert!(!left_out(Path::new(path), is_dir), "{path} is kept");
+            assert!(!out(path, is_dir), "{path} is kept");
         }
+    }
+
+    #[test]
+    fn wildcards_match_within_a_name() {
+        assert!(wildcard("mutants.out*", "mutants.out"));
+        assert!(wildcard("mutants.out*", "mutants.out.old"));
+        assert!(wildcard("*.swp", ".x.swp"));
+        assert!(wildcard("a*b*c", "aXbYc"));
+        assert!(!wildcard("mutants.out*", "mutants"));
+        assert!(!wildcard("*.swp", "x.swap"));
     }
 }

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Subcommand;
 
-use crate::grade::Options;
+use crate::engine::Options;
 use crate::kit::Kit;
 
 /// The autograder's verbs.

@@ -25,9 +25,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use super::submission::{self, Intake};
+use super::submission::{self, Found};
 use crate::catalog::Exercise;
-use crate::grade::{self, Candidate, Options, Subject, Verdict};
+use crate::engine::{self, Candidate, Options, Subject, Verdict};
 use crate::kit::Kit;
 use crate::report::{Report, gradescope};
 
@@ -86,18 +86,20 @@ fn grade_submission(
     submission: &Path,
     options: &Options,
 ) -> Result<Value> {
-    let intake = submission::collect(submission, exercises);
-    println!("autograder: {}", log_line(&intake));
-    if intake.taken.is_empty() {
-        return Ok(summary_only(&nothing_found(exercises, submission, &intake)));
+    let found = submission::collect(submission, exercises);
+    println!("autograder: {}", log_line(&found));
+    if found.taken.is_empty() {
+        return Ok(summary_only(&nothing_found(exercises, submission, &found)));
     }
-    for taken in &intake.taken {
+    for taken in &found.taken {
         let exercise = exercises
             .iter()
             .find(|e| e.name == taken.exercise)
             .expect("taken from this list");
-        let topic = kit.catalog.topic_of(exercise);
-        let target = kit.exercise_crate(topic).join(&exercise.file);
+        let target = kit
+            .layout
+            .exercise_crate(&exercise.topic)
+            .join(&exercise.file);
         std::fs::write(&target, &taken.contents)
             .with_context(|| format!("cannot write {}", target.display()))?;
     }
@@ -108,11 +110,11 @@ fn grade_submission(
             subject: Subject::Student,
         })
         .collect();
-    let graded = grade::grade(kit, &candidates, options)?;
-    let report = Report::new("check", &graded, &kit.catalog);
+    let graded = engine::grade(kit, &candidates, options)?;
+    let report = Report::new("check", &graded);
     let mut results: Value = serde_json::from_str(&gradescope::render(&report)?)?;
     let compile_errors = results["output"].as_str().unwrap_or_default().to_owned();
-    let mut output = taken_summary(&intake, &report);
+    let mut output = taken_summary(&found, &report);
     if !compile_errors.is_empty() {
         output.push_str("\n\n");
         output.push_str(&compile_errors);
@@ -140,7 +142,7 @@ fn summary_only(output: &str) -> Value {
 }
 
 /// What was taken from the submission, what was not, and the score: the top of the page.
-fn taken_summary(intake: &Intake, report: &Report) -> String {
+fn taken_summary(found: &Found, report: &Report) -> String {
     let mut out = format!(
         "Score: {} of {} points; {} of {} exercises pass.\n",
         report.score,
@@ -153,21 +155,21 @@ fn taken_summary(intake: &Intake, report: &Report) -> String {
         report.results.len()
     );
     let _ = writeln!(out, "\nGraded from your submission:");
-    for taken in &intake.taken {
+    for taken in &found.taken {
         let _ = writeln!(out, "  {}", taken.path);
     }
-    if !intake.refused.is_empty() {
+    if !found.refused.is_empty() {
         let _ = writeln!(out, "\nRefused, and graded as the kit ships them:");
-        for (path, why) in &intake.refused {
-            let _ = writeln!(out, "  {path} {why}");
+        for why in &found.refused {
+            let _ = writeln!(out, "  {why}");
         }
     }
-    if !intake.missing.is_empty() {
+    if !found.missing.is_empty() {
         let _ = writeln!(
             out,
             "\nNot in your submission, graded as the kit ships them (todo!()):"
         );
-        for path in &intake.missing {
+        for path in &found.missing {
             let _ = writeln!(out, "  {path}");
         }
     }
@@ -180,14 +182,14 @@ fn taken_summary(intake: &Intake, report: &Report) -> String {
 }
 
 /// The output for a submission in which no exercise file was found (or none could be taken).
-fn nothing_found(exercises: &[&Exercise], submission: &Path, intake: &Intake) -> String {
+fn nothing_found(exercises: &[&Exercise], submission: &Path, found: &Found) -> String {
     let mut out = String::from("Score: 0. ");
-    if intake.refused.is_empty() {
+    if found.refused.is_empty() {
         out.push_str("No exercise file was found in your submission.\n");
     } else {
         out.push_str("No exercise file of your submission could be taken:\n");
-        for (path, why) in &intake.refused {
-            let _ = writeln!(out, "  {path} {why}");
+        for why in &found.refused {
+            let _ = writeln!(out, "  {why}");
         }
     }
     let _ = write!(
@@ -219,14 +221,14 @@ fn nothing_found(exercises: &[&Exercise], submission: &Path, intake: &Intake) ->
 }
 
 /// One line for the instructors' log (Gradescope keeps run_autograder's stdout).
-fn log_line(intake: &Intake) -> String {
-    match &intake.layout {
+fn log_line(found: &Found) -> String {
+    match &found.layout {
         None => "no exercise file in the submission".to_owned(),
         Some(layout) => format!(
             "layout {layout}: {} file(s) taken, {} missing, {} refused",
-            intake.taken.len(),
-            intake.missing.len(),
-            intake.refused.len()
+            found.taken.len(),
+            found.missing.len(),
+            found.refused.len()
         ),
     }
 }

@@ -9,22 +9,20 @@
 //! 3. the files themselves, uploaded one by one: `FILE.rs` (only while no two exercises share a
 //!    file name);
 //!
-//! each also inside one wrapping folder (a zip of `kit-main/`, say). A file that is, or lies
-//! under, a symbolic link is refused (it could point at anything in the container), and so is
-//! anything that is not a regular file or is larger than [`MAX_BYTES`].
+//! each also inside one wrapping folder (a zip of `kit-main/`, say). Each file is read as class
+//! mode reads one ([`read_file`]): a symbolic link anywhere on its path, a FIFO, a device, a
+//! file larger than its limit (256 KiB) or one that compiles another file (`#[path]`, `include!`) is
+//! refused, with the reason.
 
-use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::catalog::Exercise;
-
-/// The largest exercise file taken (a stub is a few KiB).
-pub const MAX_BYTES: u64 = 1024 * 1024;
+use crate::dev::class::intake::read_file;
+use crate::engine::Intake;
 
 /// What a submission holds of the exercises to grade.
 #[derive(Debug, Default)]
-pub struct Intake {
+pub struct Found {
     /// The layout found, in a student's words (`exercises/TOPIC/src/FILE.rs`, ...), or `None`
     /// when the submission holds no exercise file in any layout.
     pub layout: Option<String>,
@@ -32,8 +30,8 @@ pub struct Intake {
     pub taken: Vec<Taken>,
     /// Exercise files the submission does not have (in the layout found).
     pub missing: Vec<String>,
-    /// Files present but refused, with the reason.
-    pub refused: Vec<(String, String)>,
+    /// Files present but refused: the path and the reason, in a sentence.
+    pub refused: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -67,34 +65,31 @@ impl Layout {
 }
 
 /// Finds the exercise files of `exercises` in the submission folder `dir`.
-pub fn collect(dir: &Path, exercises: &[&Exercise]) -> Intake {
+pub fn collect(dir: &Path, exercises: &[&Exercise]) -> Found {
     let Some(layout) = layouts(dir, exercises)
         .into_iter()
         .find(|layout| exercises.iter().any(|e| present(dir, &layout.path_of(e))))
     else {
-        return Intake::default();
+        return Found::default();
     };
-    let mut intake = Intake {
+    let mut found = Found {
         layout: exercises.first().map(|e| layout.describe(e)),
-        ..Intake::default()
+        ..Found::default()
     };
     for exercise in exercises {
         let relative = layout.path_of(exercise);
         let path = shown(&relative);
-        if !present(dir, &relative) {
-            intake.missing.push(path);
-            continue;
-        }
-        match take(dir, &relative) {
-            Ok(contents) => intake.taken.push(Taken {
+        match read_file(dir, &relative) {
+            Intake::Found(contents) => found.taken.push(Taken {
                 exercise: exercise.name.clone(),
                 path,
                 contents,
             }),
-            Err(reason) => intake.refused.push((path, reason)),
+            Intake::Missing => found.missing.push(path),
+            Intake::Refused(why) => found.refused.push(why),
         }
     }
-    intake
+    found
 }
 
 /// The layouts to try, in order.
@@ -145,54 +140,6 @@ fn present(dir: &Path, relative: &Path) -> bool {
     dir.join(relative).symlink_metadata().is_ok()
 }
 
-/// The contents of the regular file at `relative` under `dir`, or why it is refused.
-fn take(dir: &Path, relative: &Path) -> Result<Vec<u8>, String> {
-    // Every folder on the way must be a real folder, not a link to elsewhere.
-    let mut walked = dir.to_path_buf();
-    let mut parts = relative.components().peekable();
-    while let Some(part) = parts.next() {
-        walked.push(part);
-        let meta = walked
-            .symlink_metadata()
-            .map_err(|e| format!("cannot be read ({e})"))?;
-        if meta.file_type().is_symlink() {
-            let what = if parts.peek().is_some() {
-                format!("lies under a symbolic link ({})", shown_from(dir, &walked))
-            } else {
-                "is a symbolic link".to_owned()
-            };
-            return Err(format!("{what}: symbolic links are not accepted"));
-        }
-        if parts.peek().is_none() {
-            if !meta.is_file() {
-                return Err("is not a regular file".to_owned());
-            }
-            if meta.len() > MAX_BYTES {
-                return Err(format!(
-                    "is larger than {} KiB ({} bytes)",
-                    MAX_BYTES / 1024,
-                    meta.len()
-                ));
-            }
-        }
-    }
-    // O_NOFOLLOW: a link put in place since the check above is refused too.
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&walked)
-        .map_err(|e| format!("cannot be read ({e})"))?;
-    let mut contents = Vec::new();
-    file.by_ref()
-        .take(MAX_BYTES + 1)
-        .read_to_end(&mut contents)
-        .map_err(|e| format!("cannot be read ({e})"))?;
-    if contents.len() as u64 > MAX_BYTES {
-        return Err(format!("is larger than {} KiB", MAX_BYTES / 1024));
-    }
-    Ok(contents)
-}
-
 /// A relative path as a student reads it: `/`-separated.
 fn shown(relative: &Path) -> String {
     relative
@@ -200,10 +147,6 @@ fn shown(relative: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn shown_from(dir: &Path, path: &Path) -> String {
-    shown(path.strip_prefix(dir).unwrap_or(path))
 }
 
 /// Up to `max` entries of `dir`'s top level, folders with a `/`: what the submission holds,
@@ -234,6 +177,7 @@ pub fn listing(dir: &Path, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dev::class::intake::MAX_FILE;
 
     fn exercise(name: &str, topic: &str) -> Exercise {
         toml::from_str(&format!(
@@ -256,8 +200,8 @@ mod tests {
         ]
     }
 
-    fn taken(intake: &Intake) -> Vec<(&str, &str, &[u8])> {
-        intake
+    fn taken(found: &Found) -> Vec<(&str, &str, &[u8])> {
+        found
             .taken
             .iter()
             .map(|t| (t.exercise.as_str(), t.path.as_str(), t.contents.as_slice()))
@@ -330,7 +274,7 @@ mod tests {
     }
 
     #[test]
-    fn links_odd_files_and_huge_files_are_refused() {
+    fn links_folders_huge_files_and_includes_are_refused_with_their_reason() {
         let dir = tempfile::tempdir().unwrap();
         let exercises = kit();
         let exercises: Vec<&Exercise> = exercises.iter().collect();
@@ -346,7 +290,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("elsewhere/src")).unwrap();
         std::fs::write(
             dir.path().join("elsewhere/src/fork_wait.rs"),
-            vec![b'x'; MAX_BYTES as usize + 1],
+            vec![b'x'; MAX_FILE as usize + 1],
         )
         .unwrap();
         std::os::unix::fs::symlink(
@@ -354,36 +298,41 @@ mod tests {
             dir.path().join("exercises/processes"),
         )
         .unwrap();
-        let intake = collect(dir.path(), &exercises);
-        assert!(intake.taken.is_empty());
-        let reasons: Vec<String> = intake
+        let found = collect(dir.path(), &exercises);
+        assert!(found.taken.is_empty() && found.missing.is_empty());
+        let starts: Vec<&str> = found
             .refused
             .iter()
-            .map(|(path, why)| format!("{path} {why}"))
+            .map(|why| why.split_once(": ").unwrap().0)
             .collect();
         assert_eq!(
-            reasons,
+            starts,
             [
-                "exercises/threads/src/spawn_join.rs is a symbolic link: symbolic links are not accepted",
-                "exercises/threads/src/scoped_chunks.rs is not a regular file",
-                "exercises/processes/src/fork_wait.rs lies under a symbolic link (exercises/processes): symbolic links are not accepted",
+                "exercises/threads/src/spawn_join.rs",
+                "exercises/threads/src/scoped_chunks.rs",
+                "exercises/processes/src/fork_wait.rs",
             ]
         );
+        assert!(found.refused[0].contains("symbolic link"), "{found:?}");
+        assert!(found.refused[1].contains("a folder"), "{found:?}");
+        assert!(found.refused[2].contains("symbolic link"), "{found:?}");
 
+        // Unlinked: now too large. And a file that compiles the kit's own solution instead.
         std::fs::remove_file(dir.path().join("exercises/processes")).unwrap();
         std::fs::rename(
             dir.path().join("elsewhere"),
             dir.path().join("exercises/processes"),
         )
         .unwrap();
-        let intake = collect(dir.path(), &exercises);
-        assert_eq!(
-            intake.refused[2],
-            (
-                "exercises/processes/src/fork_wait.rs".to_owned(),
-                format!("is larger than 1024 KiB ({} bytes)", MAX_BYTES + 1)
-            )
+        std::fs::remove_file(dir.path().join("exercises/threads/src/spawn_join.rs")).unwrap();
+        put(
+            dir.path(),
+            "exercises/threads/src/spawn_join.rs",
+            "include!(\"../../../solutions/threads/src/spawn_join.rs\");",
         );
+        let found = collect(dir.path(), &exercises);
+        assert!(found.refused[0].contains("include!"), "{found:?}");
+        assert!(found.refused[2].contains("KiB"), "{found:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use anstream::println;
 use anyhow::{Result, bail};
 
 use crate::catalog::Exercise;
-use crate::grade::{self, Candidate, Options, Subject, Verdict};
+use crate::engine::{self, Candidate, Options, Subject, Verdict};
 use crate::kit::Kit;
 use crate::render;
 use crate::report::{self, Format, Report};
@@ -40,14 +40,14 @@ pub fn run(
             subject: Subject::Student,
         })
         .collect();
-    let results = grade::grade(kit, &candidates, options)?;
+    let results = engine::grade(kit, &candidates, options)?;
     for result in &results {
-        progress.record(&result.exercise, result.passed());
+        remember(&mut progress, result);
     }
     progress.save()?;
     let ok = results.iter().all(|r| r.passed());
     if let Some(format) = format {
-        let mut report = Report::new("check", &results, &kit.catalog);
+        let mut report = Report::new("check", &results);
         report.attach_test_code(kit);
         report::emit(&report, format, output)?;
         return Ok(ok);
@@ -59,23 +59,44 @@ pub fn run(
         {
             println!(
                 "✗ {} ({}) — does not compile (the errors above)\n",
-                result.exercise, result.topic
+                result.exercise.name, result.exercise.topic
             );
             continue;
         }
         shown_errors.push(&result.compile_errors);
-        println!("{}", render::graded(result, &kit.exercise_file(exercise)));
+        println!(
+            "{}",
+            render::graded(result, &crate::layout::Layout::exercise_file(exercise))
+        );
+        if let Some(base) = builds_on(kit, result) {
+            println!(
+                "  {} builds on {}: it stops in {}. Finish {} first (cargo checker check {}).\n",
+                exercise.name,
+                base.name,
+                crate::layout::Layout::exercise_file(base),
+                base.name,
+                base.name
+            );
+        }
+        if result.passed() {
+            println!(
+                "  Compare with the reference: {}\n",
+                crate::layout::Layout::solution_file(exercise)
+            );
+        }
     }
     let done = progress.count_done(&kit.catalog.exercises);
     let total = kit.catalog.exercises.len();
-    if let [only] = exercises.as_slice()
+    if let ([only], [result]) = (exercises.as_slice(), results.as_slice())
         && !ok
     {
-        let topic = kit.catalog.topic_of(only);
+        // The hint and the chapter of the exercise where the failure is.
+        let stuck = builds_on(kit, result).unwrap_or(only);
+        let topic = kit.catalog.topic_of(stuck);
         println!(
             "Stuck? cargo checker hint {}   ·   The chapter: {}",
-            only.name,
-            kit.chapter(topic)
+            stuck.name,
+            crate::layout::Layout::chapter(topic)
         );
     }
     println!("Progress: {done}/{total} {}", render::bar(done, total));
@@ -83,9 +104,41 @@ pub fn run(
         println!(
             "Next: {} — {} (cargo checker check {})",
             next.name,
-            kit.exercise_file(next),
+            crate::layout::Layout::exercise_file(next),
             next.name
         );
     }
     Ok(ok)
+}
+
+/// The other exercise whose file a failing result stops in (`pool_map` calls the `ThreadPool`
+/// of `thread_pool`): the student must hear which file to open.
+fn builds_on<'k>(kit: &'k Kit, result: &engine::Graded) -> Option<&'k Exercise> {
+    if result.passed() {
+        return None;
+    }
+    let own = crate::layout::Layout::exercise_file(result.exercise);
+    let at = result
+        .tests
+        .iter()
+        .filter(|t| !t.passed())
+        .find_map(|t| t.location.as_deref())?;
+    let file = at.split(':').next()?;
+    if file == own {
+        return None;
+    }
+    kit.catalog
+        .exercises
+        .iter()
+        .find(|e| crate::layout::Layout::exercise_file(e) == file)
+}
+
+/// Records a verdict in the progress file in the words every verb shows: a stub that is still
+/// all `todo!()` is "not started" (not "failing"), everywhere.
+pub fn remember(progress: &mut crate::progress::Progress, graded: &crate::engine::Graded) {
+    if graded.verdict == Verdict::NotStarted {
+        progress.forget(&graded.exercise.name);
+    } else {
+        progress.record(&graded.exercise.name, graded.passed());
+    }
 }

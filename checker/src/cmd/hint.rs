@@ -2,7 +2,7 @@
 
 use anyhow::{Result, bail};
 
-use crate::grade::Options;
+use crate::engine::Options;
 
 use crate::kit::Kit;
 
@@ -20,7 +20,7 @@ pub fn run(kit: &Kit, name: &str, more: bool, options: &Options) -> Result<bool>
         println!(
             "{} has no hints; the chapter {} explains the idea.",
             exercise.name,
-            kit.chapter(kit.catalog.topic_of(exercise))
+            crate::layout::Layout::chapter(kit.catalog.topic_of(exercise))
         );
         return Ok(true);
     }

@@ -3,7 +3,7 @@
 use anstream::println;
 use anyhow::Result;
 
-use crate::grade::Options;
+use crate::engine::Options;
 
 use crate::kit::Kit;
 use crate::progress::State;
@@ -46,7 +46,7 @@ pub fn run(kit: &Kit, options: &Options) -> Result<bool> {
             println!(
                 "  {:width$}  {status}  {}",
                 exercise.name,
-                kit.exercise_file(exercise)
+                crate::layout::Layout::exercise_file(exercise)
             );
         }
         println!();

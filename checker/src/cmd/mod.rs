@@ -13,38 +13,75 @@ pub mod status;
 pub mod verify;
 pub mod watch;
 
-use crate::grade::Options;
+use crate::engine::Options;
+use crate::engine::event::{self, Event};
 
-/// Progress feedback for long runs: a bar on stderr, only on a terminal (indicatif hides it
-/// elsewhere, and the callback is not even set up).
+/// How to grade for a verb: `jobs` tests at once (default: six per CPU), and a reporter that
+/// shows a progress bar on a terminal and, with `--verbose`, how long each stage took.
 pub fn options(jobs: Option<usize>, verbose: bool) -> Options<'static> {
     use std::io::IsTerminal;
-    // Two tests per CPU: most grading time is tests waiting (for a rendezvous, a child, a
-    // timeout that proves a deadlock), not computing. Measured on 2 CPUs, the wrong-solution
-    // pass of `verify` took 113 s at 2 at a time and 40 s at 6, with the same verdicts.
+    // Six tests per CPU: most grading time is tests waiting (for a rendezvous, a child, a
+    // timeout that proves a hang), not computing. Measured on 2 CPUs, `verify` burned about
+    // 40 s of CPU in 150 s at 4 tests at a time and held, with the same verdicts, in 42 s at 12.
     let jobs = jobs.unwrap_or_else(|| {
-        2 * std::thread::available_parallelism()
+        6 * std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2)
     });
-    let on_test: &'static (dyn Fn(usize, usize) + Sync) = if std::io::stderr().is_terminal() {
-        &test_bar
-    } else {
-        &|_, _| {}
-    };
+    let reporter: crate::engine::Reporter<'static> =
+        match (std::io::stderr().is_terminal(), verbose) {
+            (true, true) => &|e| {
+                bar(e);
+                event::timings(e);
+            },
+            (true, false) => &bar,
+            (false, true) => &event::timings,
+            (false, false) => &event::silent,
+        };
     Options {
         jobs,
         verbose,
-        on_test,
+        reporter,
         fail_fast: false,
     }
 }
 
-/// One bar per grading pass. Tests finish on several threads, so their reports may arrive
-/// out of order: the bar counts reports, and clears itself when a pass's last one arrives.
-fn test_bar(_done: usize, total: usize) {
+/// A spinner while a pass builds, then one bar per pass's tests. Tests finish on several
+/// threads, so their reports may arrive out of order: the bar shows the most done so far, and
+/// clears itself at the pass's last test.
+fn bar(event: &Event) {
     use indicatif::{ProgressBar, ProgressStyle};
     static BAR: std::sync::Mutex<Option<(ProgressBar, usize)>> = std::sync::Mutex::new(None);
+    static SPINNER: std::sync::Mutex<Option<ProgressBar>> = std::sync::Mutex::new(None);
+    let (done, total) = match *event {
+        Event::Building {
+            pass,
+            passes,
+            packages,
+        } => {
+            let spinner = ProgressBar::new_spinner();
+            let step = if passes > 1 {
+                format!(" (step {pass} of {passes})")
+            } else {
+                String::new()
+            };
+            spinner.set_message(format!(
+                "building {packages} package{}{step} ...",
+                if packages == 1 { "" } else { "s" }
+            ));
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            *SPINNER.lock().unwrap_or_else(|e| e.into_inner()) = Some(spinner);
+            return;
+        }
+        Event::Built { .. } => {
+            if let Some(spinner) = SPINNER.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                spinner.finish_and_clear();
+            }
+            return;
+        }
+        Event::Tested { done, total } => (done, total),
+        Event::Ran { .. } => return,
+    };
     let mut slot = BAR.lock().unwrap_or_else(|e| e.into_inner());
     let (bar, seen) = slot.get_or_insert_with(|| {
         let bar = ProgressBar::new(total as u64);
@@ -55,7 +92,7 @@ fn test_bar(_done: usize, total: usize) {
         }
         (bar, 0)
     });
-    *seen += 1;
+    *seen = (*seen).max(done);
     bar.set_position(*seen as u64);
     if *seen >= total {
         bar.finish_and_clear();

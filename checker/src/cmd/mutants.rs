@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
 use crate::catalog::Exercise;
-use crate::grade::{self, Candidate, Graded, MutantSubject, Options, Subject, Verdict};
+use crate::engine::{self, Candidate, Graded, MutantSubject, Options, Subject, Verdict};
 use crate::kit::Kit;
 use crate::mutants::{self, Genre, Mutant, equivalent};
 use crate::style;
@@ -231,7 +231,7 @@ fn chapter(all: &[Recorded]) -> String {
 /// The reference file of an exercise, and its path relative to the kit.
 fn solution_source(kit: &Kit, exercise: &Exercise) -> Result<(String, String)> {
     let topic = kit.catalog.topic_of(exercise);
-    let path = kit.solution_crate(topic).join(&exercise.file);
+    let path = kit.layout.solution_crate(&topic.name).join(&exercise.file);
     let source = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let shown = format!("solutions/{}/{}", topic.name, exercise.file);
@@ -260,7 +260,7 @@ fn grade_mutants(
 ) -> Result<ExerciseScore> {
     let started = Instant::now();
     let topic = kit.catalog.topic_of(exercise);
-    let listed = equivalent::load(&kit.solution_crate(topic))?;
+    let listed = equivalent::load(&kit.layout.equivalent_mutants(&topic.name))?;
     let reason = |m: &Mutant| {
         listed
             .iter()
@@ -279,7 +279,7 @@ fn grade_mutants(
             }),
         })
         .collect();
-    let graded = grade::grade(kit, &candidates, options)?;
+    let graded = engine::grade(kit, &candidates, options)?;
     let outcomes: Vec<Outcome> = mutants
         .iter()
         .zip(&graded)

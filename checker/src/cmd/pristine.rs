@@ -17,7 +17,7 @@ pub fn run(kit: &Kit, write: bool) -> Result<bool> {
                     .strip_prefix(&kit.root)
                     .unwrap_or(&pristine::path(kit, exercise))
                     .display(),
-                kit.exercise_file(exercise)
+                crate::layout::Layout::exercise_file(exercise)
             );
         }
         println!("{} pristine copies refreshed", stale.len());
@@ -27,8 +27,8 @@ pub fn run(kit: &Kit, write: bool) -> Result<bool> {
         println!(
             "✗ {}: {} differs from its pristine copy in {}/ (or has none)",
             exercise.name,
-            kit.exercise_file(exercise),
-            pristine::DIR
+            crate::layout::Layout::exercise_file(exercise),
+            crate::layout::PRISTINE
         );
     }
     if stale.is_empty() {

@@ -2,14 +2,15 @@
 //! `checker/pristine/`, not from git: a student's copy may not be a git checkout, and git
 //! would restore whatever was last committed, not the stub) and mark it not done.
 //!
-//! The student's version is not thrown away: it is kept under the checker's build folder, in
+//! The student's version is never thrown away: every reset keeps it, numbered, in
+//! `.checker-backups/` at the kit's root (outside `target/`, which `cargo clean` empties), in
 //! case the reset was a slip. Without a terminal to ask on, `--yes` is required.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result, bail};
 
-use crate::grade::Options;
+use crate::engine::Options;
 use crate::kit::Kit;
 use crate::pristine;
 
@@ -21,7 +22,7 @@ pub fn run(kit: &Kit, name: &str, yes: bool, options: &Options) -> Result<bool> 
         bail!("`{name}` is a topic; reset one exercise at a time (`cargo checker list`)");
     };
     let pristine = pristine::read(kit, exercise)?;
-    let file = kit.exercise_file(exercise);
+    let file = crate::layout::Layout::exercise_file(exercise);
     let target = kit.root.join(&file);
     let current = std::fs::read(&target).ok();
     let mut progress = crate::recover::open(kit, options)?;
@@ -36,20 +37,28 @@ pub fn run(kit: &Kit, name: &str, yes: bool, options: &Options) -> Result<bool> 
         return Ok(true);
     }
     if let Some(current) = current {
-        let backup = kit
-            .target_dir()
-            .join("reset-backup")
-            .join(format!("{name}.rs"));
+        let backup = next_backup(&kit.layout.backups_dir().join(name));
         std::fs::create_dir_all(backup.parent().expect("a file in a folder"))?;
         std::fs::write(&backup, current)
             .with_context(|| format!("cannot keep your version at {}", backup.display()))?;
-        println!("your version is kept at {}", backup.display());
+        println!(
+            "your version is kept at {}",
+            crate::layout::Layout::relative(&backup, &kit.root)
+        );
     }
     std::fs::write(&target, &pristine).with_context(|| format!("cannot write {file}"))?;
     progress.forget(name);
     progress.save()?;
     println!("{file} is reset to the stub; {name} is not done");
     Ok(true)
+}
+
+/// The first free `N.rs` in `dir`: every reset keeps its own copy.
+fn next_backup(dir: &std::path::Path) -> std::path::PathBuf {
+    (1..)
+        .map(|n| dir.join(format!("{n}.rs")))
+        .find(|path| !path.exists())
+        .expect("a free number")
 }
 
 /// Asks on the terminal; refuses (an error, exit 2) when there is none to ask on.

@@ -5,7 +5,7 @@
 use anstream::println;
 use anyhow::Result;
 
-use crate::grade::Options;
+use crate::engine::Options;
 use crate::kit::Kit;
 use crate::style;
 
@@ -30,7 +30,7 @@ pub fn run(kit: &Kit, name: &str, options: &Options) -> Result<bool> {
         Some(next) => println!(
             "Next: {} — {} (cargo checker check {})",
             next.name,
-            kit.exercise_file(next),
+            crate::layout::Layout::exercise_file(next),
             next.name
         ),
         None => println!("Nothing left to do but the skipped exercises (`cargo checker list`)."),

@@ -3,7 +3,7 @@
 use anstream::println;
 use anyhow::Result;
 
-use crate::grade::Options;
+use crate::engine::Options;
 
 use crate::kit::Kit;
 use crate::progress::{Progress, State};
@@ -61,8 +61,8 @@ pub fn run(kit: &Kit, options: &Options) -> Result<bool> {
                 next.name,
                 topic.name
             );
-            println!("  edit   {}", kit.exercise_file(next));
-            println!("  read   {}", kit.chapter(topic));
+            println!("  edit   {}", crate::layout::Layout::exercise_file(next));
+            println!("  read   {}", crate::layout::Layout::chapter(topic));
             println!("  check  cargo checker check {}", next.name);
             println!("  hint   cargo checker hint {}", next.name);
         }

@@ -1,26 +1,39 @@
 //! `cargo checker verify [NAME|TOPIC]`: the instructor's proof that the kit teaches.
 //!
-//! For every exercise: the solution passes every test; the stub fails every test (a test that
-//! passes on a stub asserts nothing about the student's work); every catalogued wrong solution
-//! fails, with a verdict containing each of its `Expect:` words; every catalogued correct
-//! alternative passes (a suite that rejects a valid design grades the reference's shape).
+//! For every exercise: the solution passes every test; the stub as shipped (`checker/pristine/`,
+//! never the student's working copy) fails every test — a test that passes on a stub asserts
+//! nothing about the student's work; every catalogued wrong solution fails, with a verdict
+//! containing each of its `Expect:` words; every catalogued correct alternative passes (a suite
+//! that rejects a valid design grades the reference's shape).
+//!
+//! Select (the candidates) → grade (the engine) → judge (the problems, a pure function of the
+//! graded results) → render (text or JSON).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::grade::{self, Candidate, Graded, Options, Subject, Verdict};
+use crate::catalog::Exercise;
+use crate::engine::{self, Candidate, Graded, Options, Subject, Verdict};
 use crate::kit::Kit;
 use crate::known::{self, Kind};
 use crate::report::Report;
 
 /// One broken promise of the kit.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Problem {
     pub exercise: String,
     pub subject: String,
     pub problem: String,
+}
+
+/// What a verify run found.
+pub struct Proof<'k> {
+    pub exercises: usize,
+    pub results: Vec<Graded<'k>>,
+    pub problems: Vec<Problem>,
+    pub elapsed: Duration,
 }
 
 pub fn run(
@@ -30,6 +43,27 @@ pub fn run(
     repeat: usize,
     options: &Options,
 ) -> Result<bool> {
+    let proof = prove(kit, name, repeat, json, options)?;
+    let ok = proof.problems.is_empty();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json_report(kit, &proof)?)?
+        );
+    } else {
+        print!("{}", render(&proof));
+    }
+    Ok(ok)
+}
+
+/// Lints the catalogue, grades every candidate `repeat` times and judges the results.
+pub fn prove<'k>(
+    kit: &'k Kit,
+    name: Option<&str>,
+    repeat: usize,
+    quiet: bool,
+    options: &Options,
+) -> Result<Proof<'k>> {
     let started = Instant::now();
     // The catalogue first: a missing file or hint is cheaper to report than to build.
     let mut problems: Vec<Problem> = crate::dev::lint::problems(kit)?
@@ -44,16 +78,38 @@ pub fn run(
         Some(name) => kit.catalog.select(name)?,
         None => kit.catalog.exercises.iter().collect(),
     };
+    let candidates = select(kit, &exercises)?;
+    let results = engine::grade(kit, &candidates, options)?;
+    problems.extend(results.iter().filter_map(judge));
+    for round in 2..=repeat {
+        if !quiet {
+            eprintln!("verify: run {round} of {repeat}");
+        }
+        let again = engine::grade(kit, &candidates, options)?;
+        problems.extend(flaky(&results, &again, round));
+        // Every run must hold on its own: each stub and wrong solution rejected, as it should be.
+        for graded in &again {
+            if let Some(mut problem) = judge(graded) {
+                problem.problem = format!("on run {round}: {}", problem.problem);
+                problems.push(problem);
+            }
+        }
+    }
+    Ok(Proof {
+        exercises: exercises.len(),
+        results,
+        problems,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Every candidate of the exercises: solution, stub, each catalogued version.
+fn select<'k>(kit: &'k Kit, exercises: &[&'k Exercise]) -> Result<Vec<Candidate<'k>>> {
     let mut candidates = Vec::new();
-    for &exercise in &exercises {
-        candidates.push(Candidate {
-            exercise,
-            subject: Subject::Solution,
-        });
-        candidates.push(Candidate {
-            exercise,
-            subject: Subject::Stub,
-        });
+    for &exercise in exercises {
+        for subject in [Subject::Solution, Subject::Stub] {
+            candidates.push(Candidate { exercise, subject });
+        }
         for kind in [Kind::Wrong, Kind::Alternative] {
             for version in known::catalogue(kit, exercise, kind)? {
                 candidates.push(Candidate {
@@ -63,76 +119,27 @@ pub fn run(
             }
         }
     }
-    let results = grade::grade(kit, &candidates, options)?;
-    problems.extend(
-        candidates
-            .iter()
-            .zip(&results)
-            .filter_map(|(c, g)| judge(c, g)),
-    );
-    for round in 2..=repeat {
-        if !json {
-            eprintln!("verify: run {round} of {repeat}");
-        }
-        let again = grade::grade(kit, &candidates, options)?;
-        problems.extend(flaky(&candidates, &results, &again, round));
-        // Every run must hold on its own: each stub and wrong solution rejected, as it should be.
-        for (candidate, graded) in candidates.iter().zip(&again) {
-            if let Some(mut problem) = judge(candidate, graded) {
-                problem.problem = format!("on run {round}: {}", problem.problem);
-                problems.push(problem);
-            }
-        }
-    }
-    let ok = problems.is_empty();
-    if json {
-        // The shared report (results with their scores), plus what only verify knows.
-        let mut report = serde_json::to_value(Report::new("verify", &results, &kit.catalog))?;
-        // For verify, "ok" means the kit holds (stubs and wrong solutions are meant to fail).
-        report["ok"] = ok.into();
-        report["elapsed_ms"] = (started.elapsed().as_millis() as u64).into();
-        report["problems"] = serde_json::to_value(&problems)?;
-        // How well each suite kills the mutants of its solution, as last recorded by
-        // `cargo checker mutants --all --record` (mutation testing takes too long to redo here).
-        report["mutation_scores"] = serde_json::to_value(super::mutants::recorded(kit))?;
-        println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(ok);
-    }
-    print_summary(&candidates, &results);
-    for p in &problems {
-        println!(
-            "✗ {} [{}]: {}",
-            p.exercise,
-            p.subject,
-            crate::render::indent(&p.problem, "    ").trim_start()
-        );
-    }
-    let count = |kind: Kind| {
-        candidates
-            .iter()
-            .filter(|c| matches!(&c.subject, Subject::Known(k) if k.kind == kind))
-            .count()
-    };
-    println!(
-        "\n{}, {}, {}: {} in {:.1} s",
-        plural(exercises.len(), "exercise"),
-        plural(count(Kind::Wrong), "wrong solution"),
-        plural(count(Kind::Alternative), "correct alternative"),
-        if ok {
-            "the kit holds".to_owned()
-        } else {
-            format!("{} problems", problems.len())
-        },
-        started.elapsed().as_secs_f64()
-    );
-    Ok(ok)
+    Ok(candidates)
+}
+
+/// The JSON report: the shared result model, plus what only verify knows.
+fn json_report(kit: &Kit, proof: &Proof) -> Result<serde_json::Value> {
+    let mut report = serde_json::to_value(Report::new("verify", &proof.results))?;
+    // For verify, "ok" means the kit holds (stubs and wrong solutions are meant to fail).
+    report["ok"] = proof.problems.is_empty().into();
+    report["elapsed_ms"] = (proof.elapsed.as_millis() as u64).into();
+    report["problems"] = serde_json::to_value(&proof.problems)?;
+    // How well each suite kills the mutants of its solution, as last recorded by
+    // `cargo checker mutants --all --record` (mutation testing takes too long to redo here).
+    report["mutation_scores"] = serde_json::to_value(super::mutants::recorded(kit))?;
+    Ok(report)
 }
 
 /// What is wrong with one graded candidate, if anything.
-fn judge(candidate: &Candidate, graded: &Graded) -> Option<Problem> {
+pub fn judge(graded: &Graded) -> Option<Problem> {
     let problem = |text: String| Problem {
-        exercise: graded.exercise.clone(),
-        subject: graded.subject.clone(),
+        exercise: graded.exercise.name.clone(),
+        subject: graded.subject.label(),
         problem: text,
     };
     let failures = || {
@@ -150,7 +157,7 @@ fn judge(candidate: &Candidate, graded: &Graded) -> Option<Problem> {
             graded.compile_errors.join("\n")
         )));
     }
-    match &candidate.subject {
+    match &graded.subject {
         Subject::Solution if !graded.passed() => Some(problem(format!(
             "the reference solution fails:\n{}",
             failures()
@@ -205,80 +212,72 @@ fn judge(candidate: &Candidate, graded: &Graded) -> Option<Problem> {
 /// Reference-solution tests whose verdict differs between the first run and run `round`. (A
 /// wrong solution may fail a different set of tests from run to run — what must hold for it
 /// on every run is that it is rejected with its `Expect:` words, which `judge` checks.)
-fn flaky(
-    candidates: &[Candidate],
-    first: &[Graded],
-    again: &[Graded],
-    round: usize,
-) -> Vec<Problem> {
+fn flaky(first: &[Graded], again: &[Graded], round: usize) -> Vec<Problem> {
     let mut found = Vec::new();
-    let solutions = candidates
+    let solutions = first
         .iter()
-        .zip(first.iter().zip(again))
-        .filter(|(c, _)| matches!(c.subject, Subject::Solution));
-    for (_, (a, b)) in solutions {
+        .zip(again)
+        .filter(|(a, _)| matches!(a.subject, Subject::Solution));
+    for (a, b) in solutions {
+        let problem = |text: String| Problem {
+            exercise: a.exercise.name.clone(),
+            subject: a.subject.label(),
+            problem: text,
+        };
         for (ta, tb) in a.tests.iter().zip(&b.tests) {
             if ta.passed() != tb.passed() {
-                let verdicts =
-                    |t: &crate::outcome::TestResult| if t.passed() { "passed" } else { "failed" };
-                found.push(Problem {
-                    exercise: a.exercise.clone(),
-                    subject: a.subject.clone(),
-                    problem: format!(
-                        "flaky: {} {} on run 1 but {} on run {round}: {}",
-                        ta.name,
-                        verdicts(ta),
-                        verdicts(tb),
-                        if tb.passed() {
-                            &ta.message
-                        } else {
-                            &tb.message
-                        }
-                    ),
-                });
+                let word = |t: &engine::TestResult| if t.passed() { "passed" } else { "failed" };
+                let message = if tb.passed() {
+                    &ta.message
+                } else {
+                    &tb.message
+                };
+                found.push(problem(format!(
+                    "flaky: {} {} on run 1 but {} on run {round}: {message}",
+                    ta.name,
+                    word(ta),
+                    word(tb),
+                )));
             }
         }
         if a.verdict != b.verdict && a.tests.len() != b.tests.len() {
-            found.push(Problem {
-                exercise: a.exercise.clone(),
-                subject: a.subject.clone(),
-                problem: format!(
-                    "flaky: verdict {:?} on run 1 but {:?} on run {round}",
-                    a.verdict, b.verdict
-                ),
-            });
+            found.push(problem(format!(
+                "flaky: {} on run 1 but {} on run {round}",
+                a.verdict.words(),
+                b.verdict.words()
+            )));
         }
     }
     found
 }
 
-fn print_summary(candidates: &[Candidate], results: &[Graded]) {
-    let mut current = String::new();
-    for (candidate, graded) in candidates.iter().zip(results) {
-        if graded.exercise != current {
-            current = graded.exercise.clone();
-            println!("{} ({})", graded.exercise, graded.topic);
+/// The text report: a line per candidate, then the problems, then the totals.
+pub fn render(proof: &Proof) -> String {
+    let mut out = String::new();
+    let mut current = "";
+    for graded in &proof.results {
+        if graded.exercise.name != current {
+            current = &graded.exercise.name;
+            out.push_str(&format!(
+                "{} ({})\n",
+                graded.exercise.name, graded.exercise.topic
+            ));
         }
         let failed = graded.tests.iter().filter(|t| !t.passed()).count();
-        let line = match &candidate.subject {
+        let total = graded.tests.len();
+        let line = match &graded.subject {
             Subject::Solution => format!(
-                "solution    {}: {}/{} tests pass",
+                "solution    {}: {}/{total} tests pass",
                 graded.verdict.words(),
-                graded.tests.len() - failed,
-                graded.tests.len()
+                total - failed
             ),
             Subject::Stub => format!(
-                "stub        {}: {}/{} tests fail",
-                graded.verdict.words(),
-                failed,
-                graded.tests.len()
+                "stub        {}: {failed}/{total} tests fail",
+                graded.verdict.words()
             ),
-            Subject::Known(k) if k.kind == Kind::Alternative => format!(
-                "alternative {:<24} {}/{} pass",
-                k.name,
-                graded.tests.len() - failed,
-                graded.tests.len()
-            ),
+            Subject::Known(k) if k.kind == Kind::Alternative => {
+                format!("alternative {:<24} {}/{total} pass", k.name, total - failed)
+            }
             Subject::Known(w) => {
                 let first = graded
                     .tests
@@ -286,16 +285,40 @@ fn print_summary(candidates: &[Candidate], results: &[Graded]) {
                     .find(|t| !t.passed())
                     .map(|t| first_line(&t.message))
                     .unwrap_or_default();
-                format!(
-                    "wrong       {:<24} {failed}/{} fail — {first}",
-                    w.name,
-                    graded.tests.len()
-                )
+                format!("wrong       {:<24} {failed}/{total} fail — {first}", w.name)
             }
-            Subject::Student | Subject::Submission(_) | Subject::Mutant(_) => String::new(),
+            _ => continue,
         };
-        println!("  {line}");
+        out.push_str(&format!("  {line}\n"));
     }
+    for p in &proof.problems {
+        out.push_str(&format!(
+            "✗ {} [{}]: {}\n",
+            p.exercise,
+            p.subject,
+            crate::render::indent(&p.problem, "    ").trim_start()
+        ));
+    }
+    let count = |kind: Kind| {
+        proof
+            .results
+            .iter()
+            .filter(|g| matches!(&g.subject, Subject::Known(k) if k.kind == kind))
+            .count()
+    };
+    out.push_str(&format!(
+        "\n{}, {}, {}: {} in {:.1} s\n",
+        plural(proof.exercises, "exercise"),
+        plural(count(Kind::Wrong), "wrong solution"),
+        plural(count(Kind::Alternative), "correct alternative"),
+        if proof.problems.is_empty() {
+            "the kit holds".to_owned()
+        } else {
+            plural(proof.problems.len(), "problem")
+        },
+        proof.elapsed.as_secs_f64()
+    ));
+    out
 }
 
 /// `1 exercise`, `46 exercises`.
@@ -313,5 +336,98 @@ fn first_line(text: &str) -> String {
         format!("{}…", line.chars().take(90).collect::<String>())
     } else {
         line.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{TestResult, TestStatus};
+
+    fn exercise() -> Exercise {
+        toml::from_str(
+            "name = \"spawn_join\"\ntopic = \"threads\"\nfile = \"src/spawn_join.rs\"\n\
+             tests = \"spawn_join::\"",
+        )
+        .unwrap()
+    }
+
+    fn test(name: &str, status: TestStatus, message: &str) -> TestResult {
+        TestResult {
+            name: name.into(),
+            status,
+            message: message.into(),
+            location: None,
+            duration_ms: 1,
+            output: String::new(),
+        }
+    }
+
+    fn graded<'k>(exercise: &'k Exercise, subject: Subject, tests: Vec<TestResult>) -> Graded<'k> {
+        Graded {
+            exercise,
+            subject,
+            verdict: crate::engine::judge_verdict(&tests, false),
+            tests,
+            compile_errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_stub_that_passes_a_test_is_a_problem() {
+        let e = exercise();
+        let stub = graded(
+            &e,
+            Subject::Stub,
+            vec![
+                test("spawn_join::a", TestStatus::Passed, ""),
+                test("spawn_join::b", TestStatus::NotImplemented, "todo"),
+            ],
+        );
+        let problem = judge(&stub).expect("a problem");
+        assert!(
+            problem.problem.contains("passes on the stub"),
+            "{problem:?}"
+        );
+        assert!(problem.problem.contains("spawn_join::a"), "{problem:?}");
+    }
+
+    #[test]
+    fn a_reference_that_fails_is_a_problem_and_one_that_passes_is_not() {
+        let e = exercise();
+        let failing = graded(
+            &e,
+            Subject::Solution,
+            vec![test("spawn_join::a", TestStatus::Failed, "boom")],
+        );
+        assert!(judge(&failing).unwrap().problem.contains("boom"));
+        let passing = graded(
+            &e,
+            Subject::Solution,
+            vec![test("spawn_join::a", TestStatus::Passed, "")],
+        );
+        assert_eq!(judge(&passing), None);
+    }
+
+    #[test]
+    fn a_verdict_that_changes_between_runs_is_flaky() {
+        let e = exercise();
+        let first = [graded(
+            &e,
+            Subject::Solution,
+            vec![test("spawn_join::a", TestStatus::Passed, "")],
+        )];
+        let again = [graded(
+            &e,
+            Subject::Solution,
+            vec![test("spawn_join::a", TestStatus::Failed, "lost")],
+        )];
+        let found = flaky(&first, &again, 2);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .problem
+                .starts_with("flaky: spawn_join::a passed on run 1 but failed on run 2")
+        );
     }
 }

@@ -31,7 +31,7 @@ use anstream::println;
 use anyhow::Result;
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::grade::Options;
+use crate::engine::Options;
 use crate::kit::Kit;
 use crate::style;
 

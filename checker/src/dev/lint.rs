@@ -10,8 +10,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::kit::{CATALOG, Kit};
+use crate::kit::Kit;
 use crate::known::{self, Kind};
+use crate::layout::{CATALOG, Layout};
 
 /// Wrong solutions an exercise needs at least.
 pub const MIN_WRONG: usize = 2;
@@ -23,12 +24,12 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
     let summary = std::fs::read_to_string(root.join("docs/src/SUMMARY.md")).unwrap_or_default();
     let mut bins: BTreeMap<String, String> = BTreeMap::new();
     for topic in &kit.catalog.topics {
-        let lib = topic.name.replace('-', "_");
-        let chapter = root.join(kit.chapter(topic));
+        let lib = Layout::library(&topic.name);
+        let chapter = root.join(crate::layout::Layout::chapter(topic));
         if !chapter.is_file() {
             problems.push(format!(
                 "{}: the chapter of topic `{}` is missing",
-                kit.chapter(topic),
+                crate::layout::Layout::chapter(topic),
                 topic.name
             ));
         }
@@ -39,8 +40,8 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
             ));
         }
         for (folder, package) in [
-            ("exercises", topic.name.clone()),
-            ("solutions", format!("{}-solution", topic.name)),
+            ("exercises", Layout::exercise_package(&topic.name)),
+            ("solutions", Layout::solution_package(&topic.name)),
         ] {
             let crate_dir = root.join(folder).join(&topic.name);
             let shown = format!("{folder}/{}/Cargo.toml", topic.name);
@@ -70,8 +71,8 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
     }
     for exercise in &kit.catalog.exercises {
         let topic = kit.catalog.topic_of(exercise);
-        let stub_path = kit.exercise_crate(topic).join(&exercise.file);
-        let solution_path = kit.solution_crate(topic).join(&exercise.file);
+        let stub_path = kit.layout.exercise_crate(&topic.name).join(&exercise.file);
+        let solution_path = kit.layout.solution_crate(&topic.name).join(&exercise.file);
         let stub = std::fs::read_to_string(&stub_path).unwrap_or_default();
         let solution = std::fs::read_to_string(&solution_path).unwrap_or_default();
         let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
@@ -108,29 +109,29 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
                 exercise.name
             ));
         }
-        let chapter = std::fs::read_to_string(root.join(kit.chapter(topic))).unwrap_or_default();
+        let chapter = std::fs::read_to_string(root.join(crate::layout::Layout::chapter(topic)))
+            .unwrap_or_default();
         let has_section = chapter
             .lines()
             .any(|l| l.starts_with('#') && l.contains(&format!("`{}`", exercise.name)));
         if !has_section {
             problems.push(format!(
                 "{}: no section heading names `{}`",
-                kit.chapter(topic),
+                crate::layout::Layout::chapter(topic),
                 exercise.name
             ));
         }
         for run in exercise.runs() {
-            let suite = root
-                .join("checker/suites")
-                .join(format!("{}.rs", run.suite));
+            let suite = root.join(Layout::suite_file(&run.suite));
             let module = run.tests.trim_end_matches("::");
             let text = std::fs::read_to_string(&suite).unwrap_or_default();
             if !text.contains(&format!("mod {module} "))
                 && !text.contains(&format!("mod {module}{{"))
             {
                 problems.push(format!(
-                    "checker/suites/{}.rs: no `mod {module}` grades exercise `{}`",
-                    run.suite, exercise.name
+                    "{}: no `mod {module}` grades exercise `{}`",
+                    Layout::suite_file(&run.suite),
+                    exercise.name
                 ));
             }
         }
@@ -159,6 +160,7 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
         }
     }
     problems.extend(equivalent_mutants(kit));
+    problems.extend(placeholders(kit));
     // Every concept of the concept map is taught by some topic (its `concepts` list).
     let map = std::fs::read_to_string(root.join("docs/src/concepts.md")).unwrap_or_default();
     for row in map.lines().filter_map(|l| l.strip_prefix("| ")) {
@@ -179,13 +181,42 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
     for exercise in crate::pristine::stale(kit) {
         problems.push(format!(
             "{}/{}/{}: the pristine copy differs from {} (refresh it with `cargo checker pristine --write`)",
-            crate::pristine::DIR,
+            crate::layout::PRISTINE,
             exercise.topic,
             exercise.file,
-            kit.exercise_file(exercise)
+            crate::layout::Layout::exercise_file(exercise)
         ));
     }
     Ok(problems)
+}
+
+/// Texts `cargo checker new` scaffolded that were never written: a hint, a doc comment, a
+/// chapter section or a test message that still says [`super::new::PLACEHOLDER`].
+fn placeholders(kit: &Kit) -> Vec<String> {
+    use super::new::PLACEHOLDER;
+    let mut files: Vec<String> = Vec::new();
+    for exercise in &kit.catalog.exercises {
+        if exercise.hints.iter().any(|h| h.contains(PLACEHOLDER)) {
+            files.push(format!("{CATALOG} (the hints of `{}`)", exercise.name));
+        }
+        files.push(Layout::exercise_file(exercise));
+        files.push(Layout::solution_file(exercise));
+        files.extend(exercise.runs().iter().map(|r| Layout::suite_file(&r.suite)));
+    }
+    files.extend(kit.catalog.topics.iter().map(Layout::chapter));
+    files.sort();
+    files.dedup();
+    files
+        .into_iter()
+        .filter(|file| {
+            file.starts_with(CATALOG)
+                || std::fs::read_to_string(kit.root.join(file))
+                    .is_ok_and(|text| text.contains(PLACEHOLDER))
+        })
+        .map(|file| {
+            format!("{file}: a scaffolded `{PLACEHOLDER}` is left in place of the real text")
+        })
+        .collect()
 }
 
 /// Every mutant a topic's `mutants.toml` calls equivalent still exists (the generator still makes
@@ -193,15 +224,15 @@ pub fn problems(kit: &Kit) -> Result<Vec<String>> {
 fn equivalent_mutants(kit: &Kit) -> Vec<String> {
     let mut problems = Vec::new();
     for topic in &kit.catalog.topics {
-        let crate_dir = kit.solution_crate(topic);
-        let shown = format!("solutions/{}/mutants.toml", topic.name);
-        let listed = match crate::mutants::equivalent::load(&crate_dir) {
-            Ok(listed) => listed,
-            Err(err) => {
-                problems.push(format!("{err:#}"));
-                continue;
-            }
-        };
+        let shown = Layout::relative(&kit.layout.equivalent_mutants(&topic.name), &kit.root);
+        let listed =
+            match crate::mutants::equivalent::load(&kit.layout.equivalent_mutants(&topic.name)) {
+                Ok(listed) => listed,
+                Err(err) => {
+                    problems.push(format!("{err:#}"));
+                    continue;
+                }
+            };
         for entry in listed {
             if entry.reason.trim().is_empty() {
                 problems.push(format!(
@@ -220,8 +251,8 @@ fn equivalent_mutants(kit: &Kit) -> Vec<String> {
                 ));
                 continue;
             };
-            let source =
-                std::fs::read_to_string(crate_dir.join(&exercise.file)).unwrap_or_default();
+            let source = std::fs::read_to_string(kit.root.join(Layout::solution_file(exercise)))
+                .unwrap_or_default();
             let exists = crate::mutants::generate(&source)
                 .is_ok_and(|mutants| mutants.iter().any(|m| m.id == entry.mutant));
             if !exists {
@@ -279,7 +310,7 @@ fn check_manifest(
         .and_then(|t| t.as_array())
         .cloned()
         .unwrap_or_default();
-    let suite = format!("../../checker/suites/{lib}.rs");
+    let suite = Layout::suite_path_from_crate(lib);
     if !tests
         .iter()
         .any(|t| t.get("path").and_then(|p| p.as_str()) == Some(suite.as_str()))

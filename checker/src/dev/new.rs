@@ -11,7 +11,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use crate::kit::{CATALOG, Kit};
+use crate::kit::Kit;
+use crate::layout::CATALOG;
 
 pub fn run(kit: &Kit, topic: &str, name: &str) -> Result<bool> {
     let valid = |s: &str, dash: bool| {
@@ -44,10 +45,7 @@ pub fn run(kit: &Kit, topic: &str, name: &str) -> Result<bool> {
             .join("src")
             .join(format!("{name}.rs"));
         write_new(&file, &body, root, &mut created)?;
-        append(
-            &root.join(folder).join(topic).join("src/lib.rs"),
-            &format!("pub mod {name};\n"),
-        )?;
+        declare_module(&root.join(folder).join(topic).join("src/lib.rs"), name)?;
     }
     append(
         &root.join("checker/suites").join(format!("{lib}.rs")),
@@ -69,7 +67,8 @@ pub fn run(kit: &Kit, topic: &str, name: &str) -> Result<bool> {
     append(
         &root.join("docs/src").join(&chapter),
         &format!(
-            "\n## Exercise: `{name}`\n\nWhat to build, what the tests check, and the typical mistakes.\n"
+            "\n## Exercise: `{name}`\n\n{PLACEHOLDER} What to build, what the tests check, and the \
+             typical mistakes.\n"
         ),
     )?;
     insert_exercise(&root.join(CATALOG), topic, &exercise_entry(topic, name))?;
@@ -147,9 +146,14 @@ fn scaffold_topic(root: &Path, topic: &str, lib: &str, created: &mut Vec<String>
     append(&root.join(CATALOG), &entry)
 }
 
+/// The words every scaffolded text carries until an instructor writes the real one; `lint`
+/// reports any that is left.
+pub const PLACEHOLDER: &str = "(to write)";
+
 fn stub(name: &str) -> String {
     format!(
-        "//! `{name}`: describe in 2-4 lines what the student builds and which concept it shows.\n\n\
+        "//! `{name}`: {PLACEHOLDER} in 2-4 lines, what the student builds and which concept it \
+         shows.\n\n\
          /// Returns the answer.\n\
          pub fn {name}() -> u64 {{\n    // TODO: compute the answer.\n    todo!()\n}}\n"
     )
@@ -157,9 +161,10 @@ fn stub(name: &str) -> String {
 
 fn solution(name: &str) -> String {
     format!(
-        "//! `{name}`: describe in 2-4 lines what the student builds and which concept it shows.\n\n\
+        "//! `{name}`: {PLACEHOLDER} in 2-4 lines, what the student builds and which concept it \
+         shows.\n\n\
          /// Returns the answer.\n\
-         pub fn {name}() -> u64 {{\n    // Explain here, in a sentence, why this is right.\n    42\n}}\n"
+         pub fn {name}() -> u64 {{\n    // {PLACEHOLDER} in a sentence, why this is right.\n    42\n}}\n"
     )
 }
 
@@ -176,14 +181,16 @@ fn suite_module(lib: &str, name: &str) -> String {
     let _ = write!(
         s,
         "\nmod {name} {{\n    use {lib}::{name}::{name};\n\n    #[test]\n    fn gives_the_answer() {{\n        \
-         grading::within(|| assert_eq!({name}(), 42, \"the answer must be 42: say here which concept a wrong value reveals\"));\n    }}\n}}\n"
+         grading::within(|| {{\n            assert_eq!(\n                {name}(),\n                42,\n                \
+         \"the answer must be 42: {PLACEHOLDER} which concept a wrong value reveals\"\n            )\n        \
+         }});\n    }}\n}}\n"
     );
     s
 }
 
 fn exercise_entry(topic: &str, name: &str) -> String {
     format!(
-        "\n[[exercise]]\nname = \"{name}\"\ntopic = \"{topic}\"\nfile = \"src/{name}.rs\"\ntests = \"{name}::\"\nhints = [\n    \"A first, gentle hint.\",\n    \"A more explicit hint.\",\n]\n"
+        "\n[[exercise]]\nname = \"{name}\"\ntopic = \"{topic}\"\nfile = \"src/{name}.rs\"\ntests = \"{name}::\"\nhints = [\n    \"{PLACEHOLDER} a first, gentle hint.\",\n    \"{PLACEHOLDER} a more explicit hint.\",\n]\n"
     )
 }
 
@@ -228,6 +235,28 @@ fn write_new(path: &Path, contents: &str, root: &Path, created: &mut Vec<String>
             .to_string(),
     );
     Ok(())
+}
+
+/// Declares `pub mod NAME;` in a crate's `lib.rs`, in alphabetical order among the other
+/// module declarations (where `cargo fmt` keeps them).
+fn declare_module(lib: &Path, name: &str) -> Result<()> {
+    let text =
+        std::fs::read_to_string(lib).with_context(|| format!("cannot read {}", lib.display()))?;
+    let line = format!("pub mod {name};");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("pub mod ") && *l > line.as_str())
+        .or_else(|| {
+            lines
+                .iter()
+                .rposition(|l| l.starts_with("pub mod "))
+                .map(|i| i + 1)
+        })
+        .unwrap_or(lines.len());
+    lines.insert(at, &line);
+    std::fs::write(lib, lines.join("\n") + "\n")
+        .with_context(|| format!("cannot write {}", lib.display()))
 }
 
 fn append(path: &Path, text: &str) -> Result<()> {

@@ -13,7 +13,7 @@
 //! the generator still makes, with a reason; `mutants` reports an entry whose mutant a test
 //! kills (it was not equivalent after all).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -35,19 +35,13 @@ struct File {
     equivalent: Vec<Equivalent>,
 }
 
-/// The file of a topic's solution crate.
-pub fn path(solution_crate: &Path) -> PathBuf {
-    solution_crate.join("mutants.toml")
-}
-
-/// The equivalent mutants listed for a topic (none when it has no file).
-pub fn load(solution_crate: &Path) -> Result<Vec<Equivalent>> {
-    let path = path(solution_crate);
+/// The equivalent mutants listed in `path` (none when there is no such file).
+pub fn load(path: &Path) -> Result<Vec<Equivalent>> {
     if !path.is_file() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file: File =
         toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
     Ok(file.equivalent)

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::{Format, Report};
 use crate::catalog::Catalog;
-use crate::grade::{Graded, Verdict};
-use crate::outcome::{TestResult, TestStatus};
+use crate::engine::{Graded, Subject, Verdict};
+use crate::engine::{TestResult, TestStatus};
 
 const CATALOG: &str = r#"
 version = 1
@@ -65,9 +65,8 @@ fn fixture() -> Report {
     let catalog = Catalog::parse(CATALOG, Path::new("catalog.toml")).unwrap();
     let graded = vec![
         Graded {
-            exercise: "spawn_join".into(),
-            topic: "threads".into(),
-            subject: "student".into(),
+            exercise: catalog.exercise("spawn_join").unwrap(),
+            subject: Subject::Student,
             verdict: Verdict::Failed,
             tests: vec![
                 test(
@@ -109,9 +108,8 @@ fn fixture() -> Report {
             compile_errors: vec![],
         },
         Graded {
-            exercise: "scoped_chunks".into(),
-            topic: "threads".into(),
-            subject: "student".into(),
+            exercise: catalog.exercise("scoped_chunks").unwrap(),
+            subject: Subject::Student,
             verdict: Verdict::Passed,
             tests: vec![
                 test("scoped_chunks::sums_every_chunk", TestStatus::Passed, "", "", 7),
@@ -120,9 +118,8 @@ fn fixture() -> Report {
             compile_errors: vec![],
         },
         Graded {
-            exercise: "counter".into(),
-            topic: "locks".into(),
-            subject: "student".into(),
+            exercise: catalog.exercise("counter").unwrap(),
+            subject: Subject::Student,
             verdict: Verdict::CompileError,
             tests: vec![],
             compile_errors: vec![
@@ -130,7 +127,7 @@ fn fixture() -> Report {
             ],
         },
     ];
-    let mut report = Report::new("check", &graded, &catalog);
+    let mut report = Report::new("check", &graded);
     // As `attach_test_code` finds it in a suite; the others have none (the formats differ).
     report.results[0].tests[1].test_code = Some(
         "within(|| {\n    let started = Rendezvous::new(4);\n    spawn_join::run(4, |_| started.arrive());\n});"

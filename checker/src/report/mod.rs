@@ -21,7 +21,7 @@ pub mod classroom;
 pub mod exercism;
 pub mod gradescope;
 pub mod junit;
-mod source;
+pub mod source;
 
 #[cfg(test)]
 mod golden;
@@ -31,9 +31,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::catalog::Catalog;
-use crate::grade::{Graded, Verdict};
-use crate::outcome::{TestResult, TestStatus};
+use crate::engine::{Graded, Verdict};
+use crate::engine::{TestResult, TestStatus};
 
 /// The machine-readable formats (`--format`); without one, `check` talks to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -91,11 +90,11 @@ pub struct TestReport {
 
 impl Report {
     /// Applies the manifest's weights to graded results.
-    pub fn new(command: &str, graded: &[Graded], catalog: &Catalog) -> Report {
+    pub fn new(command: &str, graded: &[Graded]) -> Report {
         let results: Vec<ExerciseReport> = graded
             .iter()
             .map(|g| {
-                let exercise = catalog.exercise(&g.exercise);
+                let exercise = Some(g.exercise);
                 let weight = |test: &str| exercise.map_or(1.0, |e| e.weight(test));
                 let tests: Vec<TestReport> = g
                     .tests
@@ -110,7 +109,9 @@ impl Report {
                         }
                     })
                     .collect();
-                let max_score = if g.verdict == Verdict::CompileError && tests.is_empty() {
+                // Nothing ran (it did not compile, was missing or refused): the exercise is
+                // still worth its points, of which it scores none.
+                let max_score = if tests.is_empty() && g.verdict != Verdict::Passed {
                     exercise
                         .filter(|e| !e.weights.is_empty())
                         .map_or(1.0, |e| e.weights.values().sum())
@@ -118,11 +119,12 @@ impl Report {
                     tests.iter().map(|t| t.max_score).sum()
                 };
                 ExerciseReport {
-                    exercise: g.exercise.clone(),
-                    topic: g.topic.clone(),
-                    subject: g.subject.clone(),
+                    exercise: g.exercise.name.clone(),
+                    topic: g.exercise.topic.clone(),
+                    subject: g.subject.label(),
                     verdict: g.verdict,
-                    score: tests.iter().map(|t| t.score).sum(),
+                    // `+ 0.0`: an empty sum of floats is -0.0, which a gradebook shows as "-0".
+                    score: tests.iter().map(|t| t.score).sum::<f64>() + 0.0,
                     max_score,
                     tests,
                     compile_errors: g.compile_errors.clone(),
@@ -176,10 +178,14 @@ impl Report {
 
 impl ExerciseReport {
     fn cases(&self) -> Vec<Case<'_>> {
-        if self.verdict == Verdict::CompileError && self.tests.is_empty() {
+        if self.tests.is_empty() && self.verdict != Verdict::Passed {
+            let step = match self.verdict {
+                Verdict::Missing | Verdict::Refused => "handed_in",
+                _ => "compiles",
+            };
             return vec![Case {
                 exercise: self,
-                name: format!("{}::compiles", self.exercise),
+                name: format!("{}::{step}", self.exercise),
                 kind: Kind::CompileError,
                 message: plain(&self.compile_errors.join("\n")),
                 output: String::new(),

@@ -20,7 +20,7 @@ impl Report {
             let Some(exercise) = kit.catalog.exercise(&result.exercise) else {
                 continue;
             };
-            let dir = kit.exercise_crate(kit.catalog.topic_of(exercise));
+            let dir = kit.layout.exercise_crate(&exercise.topic);
             let sources: Vec<String> = exercise
                 .runs()
                 .iter()

@@ -121,3 +121,48 @@ pub fn stop(child: &mut std::process::Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The page at `path` as headless Chromium renders it (its DOM after layout), or `None` when
+/// Chromium is not installed — which fails the test instead where CI requires it
+/// (`KIT_REQUIRE_CHROMIUM`).
+pub fn chromium_dom(path: &Path) -> Option<String> {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(browser) = browser else {
+        assert!(
+            std::env::var_os("KIT_REQUIRE_CHROMIUM").is_none(),
+            "Chromium is required here (KIT_REQUIRE_CHROMIUM) but not installed"
+        );
+        eprintln!("note: no Chromium here: the page was not rendered");
+        return None;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", path.display()))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "Chromium could not render {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}

@@ -26,7 +26,9 @@ impl Cache {
     }
 
     /// The cached value for `key`, computing and storing it first if missing. If two threads
-    /// compute the same key at once, both return the value that was stored first.
+    /// compute the same key at once, both return the value that was stored first. `compute`
+    /// runs with no lock held: other threads read and compute other keys meanwhile. If it
+    /// panics, the panic reaches the caller, nothing is stored, and the cache stays usable.
     pub fn get_or_compute(&self, key: &str, compute: impl FnOnce() -> u64) -> u64 {
         // TODO: return the cached value if there is one; otherwise run `compute` with
         //       NO lock held (slow work, and it may panic), then store the value with the

@@ -31,7 +31,8 @@ impl Inventory {
         todo!()
     }
 
-    /// Takes `count` of `item` off the shelf if there are that many; returns whether it did.
+    /// Takes `count` of `item` off the shelf if there are that many (all of them may be taken);
+    /// returns whether it did. A refused reservation changes nothing.
     pub fn reserve(&self, item: &str, count: u32) -> bool {
         // TODO: check the stock and take `count` off it under ONE guard (do not release the
         //       lock between the check and the update).

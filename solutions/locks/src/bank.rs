@@ -47,7 +47,9 @@ impl Bank {
         }
     }
 
-    /// Moves `amount` from `from` to `to`, or changes nothing and says why.
+    /// Moves `amount` from `from` to `to`, or changes nothing and says why: `NoSuchAccount` if
+    /// either account is missing, `InsufficientFunds` if `from` holds less than `amount` (its
+    /// whole balance may be moved). A transfer from an account to itself moves nothing.
     pub fn transfer(&self, from: usize, to: usize, amount: u64) -> Result<(), TransferError> {
         // The check, the debit and the credit all happen under one guard: no other thread can
         // see (or change) the balances between them, so the transfer is atomic.

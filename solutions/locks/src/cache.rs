@@ -28,7 +28,9 @@ impl Cache {
     }
 
     /// The cached value for `key`, computing and storing it first if missing. If two threads
-    /// compute the same key at once, both return the value that was stored first.
+    /// compute the same key at once, both return the value that was stored first. `compute`
+    /// runs with no lock held: other threads read and compute other keys meanwhile. If it
+    /// panics, the panic reaches the caller, nothing is stored, and the cache stays usable.
     pub fn get_or_compute(&self, key: &str, compute: impl FnOnce() -> u64) -> u64 {
         // The read guard is a temporary: it is dropped at the end of this statement, before
         // the write lock is asked for (asking while still holding it would wait for ourselves).

@@ -22,7 +22,7 @@ impl HitCounter {
         self.record_many(1);
     }
 
-    /// Records `n` hits at once.
+    /// Records `n` hits at once: a reader sees all of them or none.
     pub fn record_many(&self, n: u64) {
         // One indivisible read-modify-write: no other thread can read the old value between
         // our read and our write. `Relaxed` is enough, the count orders nothing else.

@@ -35,7 +35,8 @@ impl Inventory {
             .or_insert(0) += count;
     }
 
-    /// Takes `count` of `item` off the shelf if there are that many; returns whether it did.
+    /// Takes `count` of `item` off the shelf if there are that many (all of them may be taken);
+    /// returns whether it did. A refused reservation changes nothing.
     pub fn reserve(&self, item: &str, count: u32) -> bool {
         // The guard is held from the check to the update: the stock we decide on is the
         // stock we change.

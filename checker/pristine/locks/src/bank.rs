@@ -43,7 +43,9 @@ impl Bank {
         todo!()
     }
 
-    /// Moves `amount` from `from` to `to`, or changes nothing and says why.
+    /// Moves `amount` from `from` to `to`, or changes nothing and says why: `NoSuchAccount` if
+    /// either account is missing, `InsufficientFunds` if `from` holds less than `amount` (its
+    /// whole balance may be moved). A transfer from an account to itself moves nothing.
     pub fn transfer(&self, from: usize, to: usize, amount: u64) -> Result<(), TransferError> {
         // TODO: check the accounts and the funds, debit and credit, all under ONE guard,
         //       so no observer ever sees the money in neither account.

@@ -18,8 +18,9 @@ impl<W: Write> Printer<W> {
         }
     }
 
-    /// Writes each of `parts` in turn, then a newline: one line that no other thread's output
-    /// can cut into.
+    /// Writes each of `parts` in turn, with nothing between them and all of each (a writer may
+    /// take only part of a buffer per `write`), then a newline: one line that no other
+    /// thread's output can cut into. No parts make an empty line.
     pub fn print_line(&self, parts: &[&str]) {
         // TODO: write every part and then a newline while holding the lock, so that
         //       no other thread's output can land inside this line.

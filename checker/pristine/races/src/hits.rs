@@ -22,7 +22,7 @@ impl HitCounter {
         self.record_many(1);
     }
 
-    /// Records `n` hits at once.
+    /// Records `n` hits at once: a reader sees all of them or none.
     pub fn record_many(&self, n: u64) {
         // TODO: add `n` to the count in ONE indivisible operation (not a load then a store).
         todo!()

@@ -1,4 +1,4 @@
-//! Generated packages: a copy of a topic crate with one file replaced.
+//! Generated packages: a copy of a topic crate with some of its files replaced.
 //!
 //! A wrong solution (or, later, a student's copy of an exercise) is graded by building a copy
 //! of the topic crate in `target/checker/variants/`, a workspace of its own that shares the
@@ -17,13 +17,9 @@ pub struct Variant {
     pub replace: Vec<(String, Vec<u8>)>,
 }
 
-/// Writes the variants' workspace under `dir` and returns its manifest path and, per variant,
-/// its package folder.
-pub fn write_workspace(
-    kit_root: &Path,
-    dir: &Path,
-    variants: &[Variant],
-) -> Result<(PathBuf, Vec<PathBuf>)> {
+/// Writes the variants' workspace under `dir` (each package in `dir/PACKAGE`) and returns its
+/// manifest's path.
+pub fn write_workspace(kit_root: &Path, dir: &Path, variants: &[Variant]) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let root_manifest: Table = read_toml(&kit_root.join("Cargo.toml"))?;
     let mut workspace = Table::new();
@@ -37,13 +33,10 @@ pub fn write_workspace(
     if let Some(deps) = ws.get_mut("dependencies").and_then(Value::as_table_mut) {
         absolutize_paths(deps, kit_root);
     }
-    let mut dirs = Vec::new();
     let mut members = Vec::new();
     for variant in variants {
-        let pkg_dir = dir.join(&variant.package);
-        write_package(variant, &pkg_dir)?;
+        write_package(variant, &dir.join(&variant.package))?;
         members.push(Value::String(variant.package.clone()));
-        dirs.push(pkg_dir);
     }
     ws.insert("members".into(), Value::Array(members));
     workspace.insert("workspace".into(), Value::Table(ws));
@@ -57,7 +50,7 @@ pub fn write_workspace(
     if lock.is_file() {
         write_if_changed(&dir.join("Cargo.lock"), &std::fs::read(&lock)?)?;
     }
-    Ok((manifest, dirs))
+    Ok(manifest)
 }
 
 fn write_package(variant: &Variant, pkg_dir: &Path) -> Result<()> {

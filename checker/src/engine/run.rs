@@ -31,6 +31,8 @@ pub struct TestJob {
     /// The candidate the test grades: with `fail_fast`, once one of a group's tests has failed
     /// the rest of the group is skipped.
     pub group: usize,
+    /// Where the test may write a picture of a failing run (`KIT_TRACE_DIR`).
+    pub traces: PathBuf,
 }
 
 /// What running one test gave.
@@ -153,6 +155,7 @@ fn try_run_one(test: &TestJob) -> Result<(String, Option<Trailer>)> {
         .current_dir(&test.cwd)
         .env("RUST_BACKTRACE", "0")
         .env("KIT_TEST_TIMEOUT_MS", test.timeout.as_millis().to_string())
+        .env("KIT_TRACE_DIR", &test.traces)
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
         .stderr(writer)

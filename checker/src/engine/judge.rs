@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use crate::libtest::{self, Panic};
-use crate::runner::RawOutcome;
+
+use super::Verdict;
+use super::run::RawOutcome;
 
 /// The verdict on one test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,6 +74,23 @@ impl TestResult {
             duration_ms: raw.elapsed.as_millis() as u64,
             output,
         }
+    }
+}
+
+/// The verdict on a candidate from its tests (`errors`: it did not build).
+pub fn verdict(tests: &[TestResult], errors: bool) -> Verdict {
+    if errors {
+        Verdict::CompileError
+    } else if tests.iter().all(TestResult::passed) {
+        Verdict::Passed
+    } else if tests
+        .iter()
+        .filter(|t| !t.passed())
+        .all(|t| t.status == TestStatus::NotImplemented)
+    {
+        Verdict::NotStarted
+    } else {
+        Verdict::Failed
     }
 }
 
