@@ -46,6 +46,14 @@ pub enum Command {
         /// Write the formatted result to FILE instead of stdout.
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Grade N times and show how often each test failed (is a race real?).
+        #[arg(long, value_name = "N", default_value_t = 1, conflicts_with_all = ["format", "json", "output"])]
+        repeat: usize,
+    },
+    /// Read a topic's chapter of the book in the terminal (default: the next exercise's).
+    Read {
+        /// A topic or an exercise.
+        name: Option<String>,
     },
     /// Show a hint for an exercise, one level at a time.
     Hint {

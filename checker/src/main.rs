@@ -69,6 +69,7 @@ fn run(cli: Cli) -> Result<bool> {
     match &cli.command {
         None => cmd::status::run(&kit, &options),
         Some(Command::List) => cmd::list::run(&kit, &options),
+        Some(Command::Read { name }) => cmd::read::run(&kit, name.as_deref(), &options),
         Some(Command::Hint { name, more }) => cmd::hint::run(&kit, name, *more, &options),
         Some(Command::Watch { poll, manual }) => cmd::watch::run(&kit, *poll, *manual, &options),
         Some(Command::Reset { name, yes }) => cmd::reset::run(&kit, name, *yes, &options),
@@ -80,6 +81,7 @@ fn run(cli: Cli) -> Result<bool> {
             format,
             json,
             output,
+            repeat,
         }) => {
             let format = if *json {
                 Some(report::Format::Json)
@@ -87,7 +89,17 @@ fn run(cli: Cli) -> Result<bool> {
                 *format
             };
             let output = output.as_deref();
-            graded(&|| cmd::check::run(&kit, name.as_deref(), *all, format, output, &options))
+            graded(&|| {
+                cmd::check::run(
+                    &kit,
+                    name.as_deref(),
+                    *all,
+                    format,
+                    output,
+                    *repeat,
+                    &options,
+                )
+            })
         }
         Some(Command::Mutants {
             name,

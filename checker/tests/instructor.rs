@@ -131,3 +131,20 @@ fn lint_reports_a_wrong_solution_diff_that_no_longer_applies() {
         .stdout(contains(diff.file_name().unwrap().to_str().unwrap()))
         .stdout(contains("no longer applies"));
 }
+
+#[test]
+fn solving_the_exercises_never_breaks_the_proof() {
+    // The student solved spawn_join: `verify` (what `cargo test` runs) grades the stub as the
+    // kit ships it, not the student's file, so the proof still holds.
+    let kit = KitCopy::new();
+    kit.replace(
+        "exercises/threads/src/spawn_join.rs",
+        "solutions/threads/src/spawn_join.rs",
+    );
+    kit.checker()
+        .args(["verify", "spawn_join"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"stub\s+not started: 3/3 tests fail").unwrap())
+        .stdout(contains("the kit holds"));
+}

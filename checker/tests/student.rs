@@ -169,3 +169,24 @@ fn hints_come_one_level_at_a_time_and_are_remembered() {
         .success()
         .stdout(contains("Hint 2 of"));
 }
+
+#[test]
+fn repeat_shows_how_often_each_test_failed() {
+    let kit = KitCopy::threads_only();
+    kit.replace(FILE, "solutions/threads/wrong/spawn_join/runs_inline.rs");
+    kit.checker()
+        .args(["check", "spawn_join", "--repeat", "2"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::is_match(
+                r"spawn_join::every_worker_runs_once_on_its_own_thread_and_is_joined\s+2/2\s+100 %",
+            )
+            .unwrap(),
+        )
+        .stdout(
+            predicate::str::is_match(r"spawn_join::a_worker_panic_reaches_the_caller\s+0/2\s+0 %")
+                .unwrap(),
+        )
+        .stdout(contains("first failure: "));
+}

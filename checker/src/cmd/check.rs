@@ -17,6 +17,7 @@ pub fn run(
     all: bool,
     format: Option<Format>,
     output: Option<&Path>,
+    repeat: usize,
     options: &Options,
 ) -> Result<bool> {
     if output.is_some() && format.is_none() {
@@ -40,6 +41,9 @@ pub fn run(
             subject: Subject::Student,
         })
         .collect();
+    if repeat > 1 {
+        return super::repeat::run(kit, &candidates, repeat, options);
+    }
     let results = engine::grade(kit, &candidates, options)?;
     for result in &results {
         remember(&mut progress, result);

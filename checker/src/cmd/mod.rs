@@ -7,6 +7,8 @@ pub mod hint;
 pub mod list;
 pub mod mutants;
 pub mod pristine;
+pub mod read;
+pub mod repeat;
 pub mod reset;
 pub mod skip;
 pub mod status;

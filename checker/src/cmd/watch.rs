@@ -173,7 +173,7 @@ fn settle_progress(kit: &Kit, options: &Options) -> Result<Option<String>> {
         };
         let name = next.name.clone();
         let passed = crate::sandbox::supervised(|| {
-            super::check::run(kit, Some(&name), false, None, None, options)
+            super::check::run(kit, Some(&name), false, None, None, 1, options)
         })?;
         if !passed {
             return Ok(Some(name));

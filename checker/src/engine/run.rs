@@ -143,7 +143,10 @@ fn try_run_one(test: &TestJob) -> Result<(String, Option<Trailer>)> {
     // message ("did not finish ...") wins whenever the suite can still speak.
     let hard_limit = test.timeout + Duration::from_secs(3);
     let (reader, writer) = std::io::pipe()?;
-    let mut child = Command::new(std::env::current_exe()?)
+    // `/proc/self/exe`, not the path the checker was started from: the running binary itself,
+    // even if a build has replaced the file at that path since (a long `verify` while the
+    // checker is rebuilt would otherwise start its sandboxes from the new binary, or none).
+    let mut child = Command::new("/proc/self/exe")
         .arg("__sandbox")
         .arg("--timeout-ms")
         .arg(hard_limit.as_millis().to_string())

@@ -22,7 +22,9 @@ pub struct Received {
 }
 
 /// Forks a child that writes `message` into a pipe and exits; the parent reads everything up
-/// to end-of-file, waits for the child (no zombie) and returns what it read.
+/// to end-of-file, waits for that child — its own, by pid (no zombie, and no other child of
+/// the program reaped) — and returns what it read. Both ends of the pipe are closed by then.
+/// Several threads may call it at the same time.
 pub fn read_from_child(message: &[u8]) -> nix::Result<Received> {
     // TODO: `pipe()` gives (read end, write end); then `unsafe { fork() }` (say why it is safe).
     // TODO: in the child: close the end it does not use, `write_all` the message, then

@@ -8,7 +8,8 @@ use crossbeam_channel::{bounded, unbounded};
 
 /// Runs `work` on every job with `workers` threads taking jobs from one queue of at most
 /// `capacity` waiting jobs, pulling jobs from `jobs` only as the queue has room. Returns the
-/// results in the order of the jobs.
+/// results in the order of the jobs. A free worker takes the next job, whoever it is; a panic
+/// in `work` makes `distribute` panic.
 pub fn distribute<I, T, R, F>(jobs: I, workers: usize, capacity: usize, work: F) -> Vec<R>
 where
     I: IntoIterator<Item = T>,

@@ -36,7 +36,8 @@ pub fn consume(rx: &Receiver<Option<u64>>, producers: usize) -> Vec<u64> {
 
 /// The idiomatic form: runs each producer on its own thread with its own clone of the
 /// `Sender`, and collects items until the channel closes, which happens exactly when the last
-/// producer has dropped its `Sender`. Returns the items in arrival order.
+/// producer has dropped its `Sender`. Returns the items in arrival order. The producers run
+/// at the same time; if one panics, `gather` panics too once the channel has closed.
 pub fn gather<F>(producers: Vec<F>) -> Vec<u64>
 where
     F: FnOnce(Sender<u64>) + Send + 'static,

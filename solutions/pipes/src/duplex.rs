@@ -36,7 +36,9 @@ impl Connection {
     }
 
     /// Receives the next whole message, or `None` once the other end is closed (end-of-file
-    /// between two messages). End-of-file inside a message is an error: it was cut short.
+    /// between two messages). End-of-file inside a message (its header included) is an error:
+    /// it was cut short. A message may arrive in pieces; a read interrupted by a signal is
+    /// retried, any other read error is returned.
     pub fn recv(&mut self) -> io::Result<Option<Vec<u8>>> {
         let mut header = [0u8; 4];
         // A clean end-of-file can only happen before the first byte of a header.

@@ -40,7 +40,8 @@ impl<T> BoundedQueue<T> {
     }
 
     /// Adds `item` at the back, sleeping while the queue is full. Gives the item back as
-    /// `Err(item)` if the queue is (or gets) closed.
+    /// `Err(item)` if the queue is (or gets) closed, at once and leaving the queue unchanged,
+    /// even when it is full.
     pub fn put(&self, item: T) -> Result<(), T> {
         let state = self.state.lock().unwrap();
         // `wait_while` re-checks after every wakeup: a wakeup may be spurious, or another

@@ -13,7 +13,8 @@ pub enum Side {
 }
 
 /// Calls `each` with every message of `left` and `right` as soon as it arrives, whichever
-/// channel it comes from; returns once both channels are closed and drained.
+/// channel it comes from; returns once both channels are closed and drained. While it waits,
+/// it sleeps: it never spins on a closed channel.
 pub fn merge<T>(left: Receiver<T>, right: Receiver<T>, mut each: impl FnMut(Side, T)) {
     let (mut left, mut right) = (Some(left), Some(right));
     // A closed channel is always "ready" (with an error): swap it for one that never is, or

@@ -33,7 +33,9 @@ impl Connection {
     }
 
     /// Receives the next whole message, or `None` once the other end is closed (end-of-file
-    /// between two messages). End-of-file inside a message is an error: it was cut short.
+    /// between two messages). End-of-file inside a message (its header included) is an error:
+    /// it was cut short. A message may arrive in pieces; a read interrupted by a signal is
+    /// retried, any other read error is returned.
     pub fn recv(&mut self) -> io::Result<Option<Vec<u8>>> {
         // TODO: read the 4-byte header; end-of-file before its first byte means `Ok(None)`.
         // TODO: then read exactly that many bytes: one `read` may return only part of them.

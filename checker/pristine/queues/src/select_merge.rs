@@ -13,7 +13,8 @@ pub enum Side {
 }
 
 /// Calls `each` with every message of `left` and `right` as soon as it arrives, whichever
-/// channel it comes from; returns once both channels are closed and drained.
+/// channel it comes from; returns once both channels are closed and drained. While it waits,
+/// it sleeps: it never spins on a closed channel.
 pub fn merge<T>(left: Receiver<T>, right: Receiver<T>, mut each: impl FnMut(Side, T)) {
     // TODO: loop over `select! { recv(left) -> msg => ..., recv(right) -> msg => ... }`.
     // TODO: `Err(_)` means that channel is closed: stop listening to it (`never()` is a

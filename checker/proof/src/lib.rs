@@ -1,0 +1,1 @@
+//! Nothing here: the proof is this package's test, `tests/verify.rs`.
