@@ -145,6 +145,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Instructors: grading at scale — a Gradescope autograder bundle, or a GitHub Actions
+    /// workflow for students' own repositories.
+    Autograder {
+        #[command(subcommand)]
+        target: crate::autograder::Target,
+    },
     /// Internal: run one test under supervision (used by the checker itself).
     #[command(name = "__sandbox", hide = true)]
     Sandbox {

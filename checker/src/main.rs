@@ -5,6 +5,7 @@
 //! in time and in processes, swept clean afterwards) and turns what the tests say into a
 //! verdict naming the file, the line and the concept.
 
+mod autograder;
 mod catalog;
 mod cgroup;
 mod cli;
@@ -126,6 +127,7 @@ fn run(cli: Cli) -> Result<bool> {
         Some(Command::Verify { name, json, repeat }) => {
             graded(&|| cmd::verify::run(&kit, name.as_deref(), *json, *repeat, &options))
         }
+        Some(Command::Autograder { target }) => autograder::run(&kit, target, &options),
         Some(Command::Sandbox { .. }) => unreachable!("handled above"),
     }
 }

@@ -45,7 +45,8 @@ pub enum Format {
     Junit,
     /// Gradescope autograder `results.json`.
     Gradescope,
-    /// GitHub Classroom autograding result (base64 JSON for the `result` step output).
+    /// Legacy export: GitHub Classroom's autograding result (base64 JSON for the `result`
+    /// step output); the service was retired on 2026-08-28 (see `autograder`).
     Classroom,
 }
 

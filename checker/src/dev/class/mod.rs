@@ -10,7 +10,7 @@
 
 mod census;
 mod gradebook;
-mod intake;
+pub mod intake;
 
 use std::path::Path;
 use std::time::Instant;
