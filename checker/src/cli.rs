@@ -119,6 +119,10 @@ pub enum Command {
         /// publishes, and the instructors' chapter docs/src/mutation-scores.md).
         #[arg(long, conflicts_with = "list")]
         record: bool,
+        /// Grade every mutant N times: a mutant killed on some runs only is reported (a kill
+        /// must be forced by a test, never luck).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        repeat: usize,
         /// Only these kinds of mutation (repeatable): ordering, atomicity, join, guard-scope, lock-order,
         /// notify, wait-loop, try-lock, cleanup, exit, parallel, await, blocking, yield, body,
         /// compare, arithmetic, logic.

@@ -107,6 +107,7 @@ fn run(cli: Cli) -> Result<bool> {
             list,
             json,
             record,
+            repeat,
             kinds,
         }) => {
             let request = cmd::mutants::Request {
@@ -115,6 +116,7 @@ fn run(cli: Cli) -> Result<bool> {
                 list: *list,
                 json: *json,
                 record: *record,
+                repeat: *repeat,
                 genres: kinds,
             };
             graded(&|| cmd::mutants::run(&kit, &request, &options))

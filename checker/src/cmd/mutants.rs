@@ -64,6 +64,10 @@ pub struct ExerciseScore {
     pub score: f64,
     pub elapsed_ms: u64,
     pub mutants: Vec<Outcome>,
+    /// With `--repeat`: mutants whose fate changed from one run to another (a kill that is
+    /// luck, not a test).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flaky: Vec<String>,
 }
 
 impl ExerciseScore {
@@ -81,6 +85,8 @@ pub struct Request<'a> {
     /// Write the scores into the kit (`checker/mutation-scores.json` and the instructors'
     /// chapter `docs/src/mutation-scores.md`), merged with those of exercises not graded now.
     pub record: bool,
+    /// Grade every mutant this many times: a kill must happen on every run.
+    pub repeat: usize,
     pub genres: &'a [Genre],
 }
 
@@ -132,7 +138,15 @@ pub fn run(kit: &Kit, request: &Request, options: &Options) -> Result<bool> {
             list(exercise, &file, &chosen);
             continue;
         }
-        let score = grade_mutants(kit, exercise, &file, &source, &chosen, &options)?;
+        let mut score = grade_mutants(kit, exercise, &file, &source, &chosen, &options)?;
+        for _ in 2..=request.repeat {
+            let again = grade_mutants(kit, exercise, &file, &source, &chosen, &options)?;
+            for (first, later) in score.mutants.iter().zip(&again.mutants) {
+                if first.fate != later.fate && !score.flaky.contains(&first.id) {
+                    score.flaky.push(first.id.clone());
+                }
+            }
+        }
         if !request.json {
             print_score(&score);
         }
@@ -143,7 +157,9 @@ pub fn run(kit: &Kit, request: &Request, options: &Options) -> Result<bool> {
     }
     let survived: usize = scores
         .iter()
-        .map(|s| ExerciseScore::count(&s.mutants, &[Fate::Survived, Fate::NotEquivalent]))
+        .map(|s| {
+            ExerciseScore::count(&s.mutants, &[Fate::Survived, Fate::NotEquivalent]) + s.flaky.len()
+        })
         .sum();
     if request.record {
         record(kit, &scores)?;
@@ -302,6 +318,7 @@ fn grade_mutants(
         },
         elapsed_ms: started.elapsed().as_millis() as u64,
         mutants: outcomes,
+        flaky: Vec::new(),
     })
 }
 
@@ -341,6 +358,12 @@ fn print_score(score: &ExerciseScore) {
         percent(score.score),
         score.elapsed_ms as f64 / 1000.0
     );
+    for id in &score.flaky {
+        println!(
+            "  {} flaky: killed on some runs, not on others (a race no test forces): {id}",
+            style::bad("✗")
+        );
+    }
     for outcome in &score.mutants {
         match outcome.fate {
             Fate::Survived => {
