@@ -7,7 +7,7 @@
 
 use anyhow::Result;
 
-use crate::engine::{self, Candidate, Options, Subject};
+use crate::engine::{self, Candidate, Options};
 use crate::kit::Kit;
 use crate::progress::Progress;
 
@@ -27,15 +27,8 @@ pub fn open(kit: &Kit, options: &Options) -> Result<Progress> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     eprintln!("note: {name} is {damage}; rebuilding it by re-checking every exercise ...");
-    let candidates: Vec<Candidate> = kit
-        .catalog
-        .exercises
-        .iter()
-        .map(|exercise| Candidate {
-            exercise,
-            subject: Subject::Student,
-        })
-        .collect();
+    let every: Vec<&crate::catalog::Exercise> = kit.catalog.exercises.iter().collect();
+    let candidates = Candidate::students(&every);
     let results = crate::sandbox::supervised(|| engine::grade(kit, &candidates, options))?;
     for result in results {
         // A skip the student made survives the rebuild unless the exercise now passes.

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 use super::submission::{self, Found};
 use crate::catalog::Exercise;
-use crate::engine::{self, Candidate, Options, Subject, Verdict};
+use crate::engine::{self, Candidate, Options, Verdict};
 use crate::kit::Kit;
 use crate::report::{Report, gradescope};
 
@@ -103,13 +103,7 @@ fn grade_submission(
         std::fs::write(&target, &taken.contents)
             .with_context(|| format!("cannot write {}", target.display()))?;
     }
-    let candidates: Vec<Candidate> = exercises
-        .iter()
-        .map(|&exercise| Candidate {
-            exercise,
-            subject: Subject::Student,
-        })
-        .collect();
+    let candidates = Candidate::students(&exercises);
     let graded = engine::grade(kit, &candidates, options)?;
     let report = Report::new("check", &graded);
     let mut results: Value = serde_json::from_str(&gradescope::render(&report)?)?;

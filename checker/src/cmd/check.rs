@@ -6,7 +6,7 @@ use anstream::println;
 use anyhow::{Result, bail};
 
 use crate::catalog::Exercise;
-use crate::engine::{self, Candidate, Options, Subject, Verdict};
+use crate::engine::{self, Candidate, Options, Verdict};
 use crate::kit::Kit;
 use crate::render;
 use crate::report::{self, Format, Report};
@@ -34,13 +34,7 @@ pub fn run(
             ),
         },
     };
-    let candidates: Vec<Candidate> = exercises
-        .iter()
-        .map(|&exercise| Candidate {
-            exercise,
-            subject: Subject::Student,
-        })
-        .collect();
+    let candidates = Candidate::students(&exercises);
     if repeat > 1 {
         return super::repeat::run(kit, &candidates, repeat, options);
     }

@@ -106,7 +106,18 @@ pub enum Source {
     Refused(String),
 }
 
-impl Candidate<'_> {
+impl<'k> Candidate<'k> {
+    /// The student's own work on each of `exercises`.
+    pub fn students(exercises: &[&'k Exercise]) -> Vec<Candidate<'k>> {
+        exercises
+            .iter()
+            .map(|&exercise| Candidate {
+                exercise,
+                subject: Subject::Student,
+            })
+            .collect()
+    }
+
     /// Where this candidate's code comes from. Reads the files it needs (a catalogued
     /// version's diff, the pristine stubs), nothing else.
     pub fn source(&self, kit: &Kit) -> Result<Source> {
