@@ -103,7 +103,7 @@ fn grade_submission(
         std::fs::write(&target, &taken.contents)
             .with_context(|| format!("cannot write {}", target.display()))?;
     }
-    let candidates = Candidate::students(&exercises);
+    let candidates = Candidate::students(exercises);
     let graded = engine::grade(kit, &candidates, options)?;
     let report = Report::new("check", &graded);
     let mut results: Value = serde_json::from_str(&gradescope::render(&report)?)?;
