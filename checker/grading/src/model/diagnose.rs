@@ -130,11 +130,30 @@ fn lost_wakeup(steps: &[Step]) -> Option<Finding> {
 }
 
 fn lost_update(steps: &[Step]) -> Option<Finding> {
-    // Thread A loads X; thread B writes X; thread A then stores X (a value from before B's).
+    lost_update_steps(steps).map(|lost| Finding::LostUpdate {
+        reader: steps[lost.load].thread,
+        writer: steps[lost.theirs].thread,
+    })
+}
+
+/// The three steps of a lost update, by index: the picture of the run marks them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LostSteps {
+    /// The load whose value is stale by the time it is written back.
+    pub load: usize,
+    /// The other thread's write that is lost.
+    pub theirs: usize,
+    /// The store of a value computed from the stale load, which overwrites `theirs`.
+    pub store: usize,
+}
+
+/// Where the steps show a lost update: thread A loads X; thread B writes X; thread A then
+/// stores X (a value from before B's).
+pub fn lost_update_steps(steps: &[Step]) -> Option<LostSteps> {
     for (i, load) in steps.iter().enumerate() {
         let Op::Load(obj, _) = load.op else { continue };
-        let mut writer = None;
-        for later in &steps[i + 1..] {
+        let mut theirs = None;
+        for (j, later) in steps.iter().enumerate().skip(i + 1) {
             let writes = match later.op {
                 Op::Store(o, _) => o == obj,
                 Op::Update { obj: o, .. } => o == obj,
@@ -149,12 +168,13 @@ fn lost_update(steps: &[Step]) -> Option<Finding> {
                 continue;
             }
             if later.thread != load.thread {
-                writer.get_or_insert(later.thread);
-            } else if let Some(writer) = writer {
+                theirs.get_or_insert(j);
+            } else if let Some(theirs) = theirs {
                 if matches!(later.op, Op::Store(..)) {
-                    return Some(Finding::LostUpdate {
-                        reader: load.thread,
-                        writer,
+                    return Some(LostSteps {
+                        load: i,
+                        theirs,
+                        store: j,
                     });
                 }
                 break;
@@ -270,6 +290,14 @@ mod tests {
             Some(Finding::LostUpdate {
                 reader: 0,
                 writer: 1
+            })
+        );
+        assert_eq!(
+            lost_update_steps(&steps),
+            Some(LostSteps {
+                load: 0,
+                theirs: 2,
+                store: 3
             })
         );
     }

@@ -1,0 +1,465 @@
+//! The smallest failing schedule: once a model check has failed (with up to three
+//! preemptions), it is explored again with a bound of 0, 1, 2 … preemptions, and the first
+//! bound that fails gives the run the verdict shows: the fewest context switches that break the
+//! program, and where they happen ("fails with one context switch, after line 46 in thread 1").
+//! A student reads one switch far more easily than three.
+//!
+//! Only a failed check pays for this, and never more than a share of the test's time limit: the
+//! explorations run with loom's `max_duration`, in a child process of their own (see
+//! [`search`]), and the verdict falls back on the first failure when time runs out.
+
+use std::cell::Cell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::trace::{self, Object, Op, Step, Trace};
+
+/// Explores the test body with at most `bound` preemptions (the first argument), giving up
+/// without a failure at the deadline, if any.
+pub type Explorer = Arc<dyn Fn(usize, Option<Instant>) + Send + Sync>;
+
+/// A failing execution: the model checker's message and the steps that led there.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub message: String,
+    pub trace: Option<Trace>,
+}
+
+/// What the search found.
+#[derive(Debug)]
+pub enum Smallest {
+    /// Some schedule with `bound` preemptions fails, none with fewer does. `failure` is the
+    /// failing run found with that bound (`None`: the first failure is already that small).
+    Found {
+        bound: usize,
+        failure: Option<Failure>,
+    },
+    /// Time ran out: no schedule with fewer than `passed` preemptions fails, and the search
+    /// could not say more.
+    OutOfTime { passed: usize },
+}
+
+thread_local! {
+    /// In the child process that looks for a smaller failing schedule: the pipe its findings
+    /// go to, and the bound being explored.
+    static SEARCH: Cell<Option<(i32, usize)>> = const { Cell::new(None) };
+}
+
+/// What the child reports, one record after the other: a tag byte, then the fields.
+const PASSES: u8 = 0;
+const FAILS: u8 = 1;
+const OUT_OF_TIME: u8 = 2;
+
+/// Looks for a failing schedule with fewer than `below` preemptions, for at most `budget`.
+///
+/// The search runs in a child process (a fork of this one, on a fresh thread): a deadlocked
+/// execution can only be left by unwinding it, and loom cannot always unwind one (a guard's
+/// clean-up panics again and the process aborts). The child reports each failure before any
+/// unwinding and then ends at once, so nothing the search meets can take the test down, and a
+/// search that runs out of time is simply killed.
+pub fn search(explorer: Explorer, below: usize, budget: Duration) -> Smallest {
+    if below == 0 {
+        return Smallest::Found {
+            bound: 0,
+            failure: None,
+        };
+    }
+    if budget.is_zero() {
+        return Smallest::OutOfTime { passed: 0 };
+    }
+    let deadline = Instant::now() + budget;
+    // A fresh thread: the caller may be inside one of loom's executions (the panic hook of a
+    // deadlock), and loom keeps its state per thread.
+    std::thread::Builder::new()
+        .name("smallest failing schedule".to_owned())
+        .spawn(move || fork_and_search(explorer, below, deadline))
+        .ok()
+        .and_then(|search| search.join().ok())
+        .unwrap_or(Smallest::OutOfTime { passed: 0 })
+}
+
+fn fork_and_search(explorer: Explorer, below: usize, deadline: Instant) -> Smallest {
+    let mut fds = [0i32; 2];
+    // SAFETY: `pipe` writes two file descriptors into the array it is given, which has room
+    // for two.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Smallest::OutOfTime { passed: 0 };
+    }
+    let (read, write) = (fds[0], fds[1]);
+    // SAFETY: the child is a copy of this process with only this thread in it; it runs the
+    // model checker on this thread (whose state is fresh), writes to the pipe and leaves with
+    // `_exit`, never returning into code that expects the other threads.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        // SAFETY: the read end belongs to the parent; closing the child's copy is harmless.
+        unsafe { libc::close(read) };
+        search_in_child(&explorer, below, deadline, write);
+    }
+    // SAFETY: the write end belongs to the child; closing the parent's copy lets the read end
+    // see the end of the file when the child is gone.
+    unsafe { libc::close(write) };
+    if pid < 0 {
+        // SAFETY: closes the pipe's read end, which nothing else uses.
+        unsafe { libc::close(read) };
+        return Smallest::OutOfTime { passed: 0 };
+    }
+    // A little past the deadline: loom looks at the clock between executions only.
+    let bytes = read_until(read, deadline + Duration::from_millis(500));
+    // SAFETY: `pid` is our child, not reaped yet (so its number cannot have been reused):
+    // killing it (it may have ended already) and reaping it leaves no process behind.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::waitpid(pid, std::ptr::null_mut(), 0);
+        libc::close(read);
+    }
+    parse(&bytes, below)
+}
+
+/// The child's side: explores with 0, 1, 2 … preemptions and reports each bound's outcome.
+fn search_in_child(explorer: &Explorer, below: usize, deadline: Instant, fd: i32) -> ! {
+    for bound in 0..below {
+        SEARCH.set(Some((fd, bound)));
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            explorer(bound, Some(deadline));
+        }));
+        match outcome {
+            Err(payload) => {
+                report_failure(fd, bound, super::verdict::message(payload.as_ref()));
+                leave();
+            }
+            // Loom stops at its `max_duration` as if it had explored everything.
+            Ok(()) if Instant::now() >= deadline => {
+                write_all(fd, &[OUT_OF_TIME]);
+                leave();
+            }
+            Ok(()) => {
+                let mut record = vec![PASSES];
+                record.extend_from_slice(&(bound as u64).to_le_bytes());
+                write_all(fd, &record);
+            }
+        }
+    }
+    leave()
+}
+
+fn leave() -> ! {
+    // SAFETY: ends the child at once, without unwinding or running the parent's clean-up
+    // (its buffers and atexit handlers belong to the parent).
+    unsafe { libc::_exit(0) }
+}
+
+/// Called by the panic hook: in the search's child, a deadlock is that bound's failure,
+/// reported from here before loom tries to unwind it, and the child ends. Returns whether this
+/// is the search's child (whose panics are not news: the hook stays silent).
+pub fn on_panic(message: &str, deadlock: bool) -> bool {
+    let Some((fd, bound)) = SEARCH.get() else {
+        return false;
+    };
+    if deadlock {
+        report_failure(fd, bound, message);
+        leave();
+    }
+    true
+}
+
+/// Writes a failure record: the bound, the message and the execution's trace. The trace's
+/// steps and objects go as their bytes: the parent is the same program, with the same static
+/// data (the source locations the steps point at) at the same addresses.
+fn report_failure(fd: i32, bound: usize, message: &str) {
+    let trace = trace::snapshot().unwrap_or_default();
+    let mut head = vec![FAILS];
+    head.extend_from_slice(&(bound as u64).to_le_bytes());
+    head.extend_from_slice(&(message.len() as u64).to_le_bytes());
+    head.extend_from_slice(message.as_bytes());
+    head.extend_from_slice(&(trace.threads as u64).to_le_bytes());
+    write_all(fd, &head);
+    write_items(fd, &trace.steps);
+    write_items(fd, &trace.objects);
+    write_items(fd, &trace.asking);
+}
+
+/// Writes a slice's length and its items' bytes.
+fn write_items<T: Copy>(fd: i32, items: &[T]) {
+    write_all(fd, &(items.len() as u64).to_le_bytes());
+    let mut left = size_of_val(items);
+    let mut from = items.as_ptr().cast::<u8>();
+    // Straight from the items' memory to the pipe: only the kernel reads those bytes (padding
+    // included).
+    while left > 0 {
+        // SAFETY: `from` points into the slice, with `left` readable bytes after it.
+        let n = unsafe { libc::write(fd, from.cast(), left) };
+        if n <= 0 {
+            return;
+        }
+        left -= n as usize;
+        // SAFETY: stays inside the slice (or one past its end): `n` bytes were just written.
+        from = unsafe { from.add(n as usize) };
+    }
+}
+
+fn write_all(fd: i32, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: writes from a live slice, at most its length.
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n <= 0 {
+            return;
+        }
+        bytes = &bytes[n as usize..];
+    }
+}
+
+/// Everything the child writes, until it ends or the deadline passes.
+fn read_until(fd: i32, deadline: Instant) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 1 << 16];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return bytes;
+        }
+        let mut poll = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let millis = left.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: polls one valid `pollfd`.
+        if unsafe { libc::poll(&mut poll, 1, millis) } <= 0 {
+            continue;
+        }
+        // SAFETY: reads into a live buffer, at most its length.
+        let n = unsafe { libc::read(fd, buffer.as_mut_ptr().cast(), buffer.len()) };
+        if n <= 0 {
+            return bytes;
+        }
+        bytes.extend_from_slice(&buffer[..n as usize]);
+    }
+}
+
+/// Reads the child's records.
+fn parse(bytes: &[u8], below: usize) -> Smallest {
+    let mut at = Reader { bytes, at: 0 };
+    let mut passed = 0;
+    while let Some(tag) = at.take(1).map(|t| t[0]) {
+        match tag {
+            PASSES => match at.number() {
+                Some(bound) => passed = bound + 1,
+                None => break,
+            },
+            FAILS => {
+                let Some(failure) = at.failure() else { break };
+                return failure;
+            }
+            _ => break,
+        }
+    }
+    if passed >= below {
+        Smallest::Found {
+            bound: below,
+            failure: None,
+        }
+    } else {
+        Smallest::OutOfTime { passed }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let slice = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(slice)
+    }
+
+    fn number(&mut self) -> Option<usize> {
+        let bytes = self.take(8)?;
+        usize::try_from(u64::from_le_bytes(bytes.try_into().ok()?)).ok()
+    }
+
+    fn items<T: Copy>(&mut self) -> Option<Vec<T>> {
+        let len = self.number()?;
+        let size = len.checked_mul(size_of::<T>())?;
+        let bytes = self.take(size)?;
+        let mut items: Vec<T> = Vec::with_capacity(len);
+        // SAFETY: the bytes are a copy of `len` valid `T`s (steps and objects: plain data and
+        // references to static data) written by a fork of this very process, where every
+        // static lives at the same address; the vector has room for `len` of them.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), items.as_mut_ptr().cast::<u8>(), size);
+            items.set_len(len);
+        }
+        Some(items)
+    }
+
+    fn failure(&mut self) -> Option<Smallest> {
+        let bound = self.number()?;
+        let len = self.number()?;
+        let message = String::from_utf8_lossy(self.take(len)?).into_owned();
+        let threads = self.number()?;
+        let steps: Vec<Step> = self.items()?;
+        let objects: Vec<Object> = self.items()?;
+        let asking: Vec<Step> = self.items()?;
+        Some(Smallest::Found {
+            bound,
+            failure: Some(Failure {
+                message,
+                trace: Some(Trace {
+                    steps,
+                    objects,
+                    threads,
+                    asking,
+                }),
+            }),
+        })
+    }
+}
+
+/// The steps after which the scheduler took the processor from a thread that could have gone
+/// on (a preemption): the running thread changes, and its last step neither blocked, yielded
+/// nor ended it.
+pub fn switches(steps: &[Step]) -> Vec<usize> {
+    steps
+        .windows(2)
+        .enumerate()
+        .filter(|(_, pair)| pair[0].thread != pair[1].thread && could_go_on(&pair[0].op))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Whether a thread can run on after `op` (else the switch after it is no preemption).
+fn could_go_on(op: &Op) -> bool {
+    !matches!(
+        op,
+        Op::WaitLock(..)
+            | Op::WaitRead(..)
+            | Op::WaitWrite(..)
+            | Op::WaitJoin(_)
+            | Op::Wait { .. }
+            | Op::Finish
+            | Op::Yield
+    )
+}
+
+/// The verdict's line about the smallest failing schedule; `steps` are the steps of the run
+/// it shows, `at` says where a step comes from.
+pub fn describe(smallest: &Smallest, steps: &[Step]) -> String {
+    let switches = switches(steps);
+    let after = |count: usize| -> String {
+        let places: Vec<String> = switches
+            .iter()
+            .take(count)
+            .map(|&i| {
+                let step = &steps[i];
+                format!(
+                    "after line {} in thread {} ({}:{})",
+                    step.at.line(),
+                    step.thread,
+                    trace::short(step.at.file()),
+                    step.at.line()
+                )
+            })
+            .collect();
+        match places.as_slice() {
+            [] => String::new(),
+            [one] => format!(", {one}"),
+            [init @ .., last] => format!(", {} and {last}", init.join(", ")),
+        }
+    };
+    match smallest {
+        Smallest::Found { bound: 0, .. } => {
+            "smallest failing schedule: no context switch at all — \
+             it fails even when each thread runs until it blocks, yields or ends"
+                .to_owned()
+        }
+        Smallest::Found { bound, .. } => format!(
+            "smallest failing schedule: fails with {}{}; with fewer, every schedule passes",
+            count_switches(*bound),
+            after(*bound)
+        ),
+        Smallest::OutOfTime { passed } => {
+            let fewer = if *passed == 0 {
+                String::new()
+            } else {
+                format!("none with fewer than {} fails; ", count_switches(*passed))
+            };
+            format!(
+                "smallest failing schedule: not found in time ({fewer}this run has {}{})",
+                count_switches(switches.len()),
+                after(switches.len())
+            )
+        }
+    }
+}
+
+fn count_switches(n: usize) -> String {
+    match n {
+        0 => "no context switch".to_owned(),
+        1 => "one context switch".to_owned(),
+        2 => "two context switches".to_owned(),
+        3 => "three context switches".to_owned(),
+        n => format!("{n} context switches"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::trace::{Holder, Obj};
+    use std::panic::Location;
+
+    fn step(thread: usize, op: Op) -> Step {
+        Step {
+            thread,
+            op,
+            at: Location::caller(),
+        }
+    }
+
+    #[test]
+    fn a_switch_is_where_a_thread_that_could_go_on_stops() {
+        let (a, b) = (Obj::new(0), Obj::new(1));
+        let steps = [
+            step(0, Op::Spawn(1)),
+            step(0, Op::Lock(a)),
+            step(1, Op::Lock(b)),
+            step(1, Op::WaitLock(a, Holder::Thread(0))),
+            step(0, Op::WaitLock(b, Holder::Thread(1))),
+        ];
+        // Thread 0 could have gone on after locking A; thread 1 blocked.
+        assert_eq!(switches(&steps), vec![1]);
+        let line = describe(
+            &Smallest::Found {
+                bound: 1,
+                failure: None,
+            },
+            &steps,
+        );
+        assert!(
+            line.starts_with(
+                "smallest failing schedule: fails with one context switch, after line "
+            ),
+            "{line}"
+        );
+        assert!(line.contains(" in thread 0 ("), "{line}");
+    }
+
+    #[test]
+    fn no_switch_and_no_time_are_said_plainly() {
+        let none = describe(
+            &Smallest::Found {
+                bound: 0,
+                failure: None,
+            },
+            &[],
+        );
+        assert!(none.contains("no context switch at all"), "{none}");
+        let late = describe(&Smallest::OutOfTime { passed: 1 }, &[]);
+        assert!(late.contains("not found in time"), "{late}");
+        assert!(late.contains("fewer than one context switch"), "{late}");
+    }
+}
