@@ -370,7 +370,16 @@ pub fn describe(smallest: &Smallest, steps: &[Step]) -> String {
             [init @ .., last] => format!(", {} and {last}", init.join(", ")),
         }
     };
-    match smallest {
+    // Why a run fails with fewer switches than it seems to need: a read that saw an older value.
+    let stale = match super::diagnose::stale_load(steps) {
+        Some((load, write)) => format!(
+            " (thread {} reads an older value than thread {} wrote before: nothing synchronises \
+             the two, so the write need not be visible yet)",
+            steps[load].thread, steps[write].thread
+        ),
+        None => String::new(),
+    };
+    let line = match smallest {
         Smallest::Found { bound: 0, .. } => {
             "smallest failing schedule: no context switch at all — \
              it fails even when each thread runs until it blocks, yields or ends"
@@ -393,7 +402,8 @@ pub fn describe(smallest: &Smallest, steps: &[Step]) -> String {
                 after(switches.len())
             )
         }
-    }
+    };
+    line + &stale
 }
 
 fn count_switches(n: usize) -> String {

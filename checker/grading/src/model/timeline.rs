@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::diagnose::{Finding, LostSteps, lost_update_steps};
+use super::diagnose::{Finding, LostSteps, SplitSteps, lost_update_steps, split_steps};
 use super::trace::{Holder, Line, Obj, Op, Step, Trace, short};
 
 /// The most rows the text lanes show; a longer run keeps its beginning and (mostly) its end,
@@ -401,7 +401,7 @@ const SWITCH: &str = "#8e44ad";
 
 const LABEL_W: usize = 150;
 const COL_W: usize = 36;
-const TOP: usize = 56;
+const TOP: usize = 70;
 const LANE_BASE: usize = 36;
 const ROW_H: usize = 20;
 const END_W: usize = 190;
@@ -534,18 +534,36 @@ pub fn svg(trace: &Trace, marks: &Marks) -> String {
             x = LABEL_W + c * COL_W
         );
     }
-    // A lost update: the stale read, the write it loses, and the store that overwrites it.
-    if let Some(LostSteps {
-        load,
-        theirs,
-        store,
-    }) = lost
-    {
-        let marks = [
-            (load, "stale read", 12),
-            (theirs, "their write", 24),
-            (store, "overwrites it", 12),
-        ];
+    // A lost update: the stale read, the write it loses, and the store that overwrites it. A
+    // split critical section: the lock let go mid-update, taken by another thread, taken back.
+    let mistake = match (lost, split_steps(&trace.steps)) {
+        (
+            Some(LostSteps {
+                load,
+                theirs,
+                store,
+            }),
+            _,
+        ) => Some([
+            (load, "stale read", 16),
+            (theirs, "their write", 30),
+            (store, "overwrites it", 44),
+        ]),
+        (
+            None,
+            Some(SplitSteps {
+                unlock,
+                theirs,
+                relock,
+            }),
+        ) => Some([
+            (unlock, "lets go", 16),
+            (theirs, "gets in", 30),
+            (relock, "locks again", 44),
+        ]),
+        _ => None,
+    };
+    if let Some(marks) = mistake {
         for (i, label, ly) in marks {
             let Some(c) = layout.column_of(i) else {
                 continue;
@@ -555,7 +573,7 @@ pub fn svg(trace: &Trace, marks: &Marks) -> String {
                 r##"<rect x="{}" y="{TOP}" width="{COL_W}" height="{}" fill="{LOST}" fill-opacity="0.18"><title>{}</title></rect>"##,
                 LABEL_W + c * COL_W,
                 height - 26 - TOP,
-                escape(&format!("lost update: {label} (step {})", i + 1))
+                escape(&format!("{label} (step {})", i + 1))
             );
             let _ = write!(
                 s,
@@ -564,16 +582,19 @@ pub fn svg(trace: &Trace, marks: &Marks) -> String {
                 escape(label)
             );
         }
-        if let (Some(a), Some(b)) = (layout.column_of(load), layout.column_of(store)) {
-            let t = trace.steps[load].thread;
+        let (first, last) = (marks[0].0, marks[2].0);
+        if let (Some(a), Some(b)) = (layout.column_of(first), layout.column_of(last)) {
+            let t = trace.steps[first].thread;
             let yy = lane_top[t] + 6;
             let (x1, x2) = (cx(a), cx(b));
             let _ = write!(
                 s,
                 r##"<path d="M {x1} {y1} Q {mid} {yy} {x2} {y1}" fill="none" stroke="{LOST}" stroke-width="2" stroke-dasharray="4 3"><title>{}</title></path>"##,
-                escape(
+                escape(if lost.is_some() {
                     "lost update: the value read here is written back there, over the other thread's write"
-                ),
+                } else {
+                    "one update in two critical sections: another thread took the lock in between"
+                }),
                 y1 = yy + 4,
                 mid = (x1 + x2) / 2,
             );
@@ -801,7 +822,7 @@ fn legend() -> String {
         ),
         item(
             &format!(r##"<rect x="1" y="0" width="24" height="12" fill="{LOST}" fill-opacity="0.3"/>"##),
-            "lost update",
+            "the mistake (a lost update, a split critical section)",
         ),
         item(
             &format!(
@@ -817,6 +838,7 @@ fn legend() -> String {
 fn table(trace: &Trace, marks: &Marks) -> String {
     let shown = trace.shown(MAX_COLUMNS, HEAD_COLUMNS);
     let lost = lost_update_steps(&trace.steps);
+    let split = split_steps(&trace.steps).filter(|_| lost.is_none());
     let cell = "padding:2px 8px;border-bottom:1px solid #e5e8e8;text-align:left";
     let mut out = format!(
         r#"<table style="border-collapse:collapse;font-size:13px;margin-top:1em"><thead><tr><th style="{cell}">step</th><th style="{cell}">thread</th><th style="{cell}">what it does</th><th style="{cell}">source line</th></tr></thead><tbody>"#
@@ -835,6 +857,17 @@ fn table(trace: &Trace, marks: &Marks) -> String {
                     }
                     if lost.store == *i {
                         notes.push("overwrites it: lost update");
+                    }
+                }
+                if let Some(split) = split {
+                    if split.unlock == *i {
+                        notes.push("lets the lock go mid-update");
+                    }
+                    if split.theirs == *i {
+                        notes.push("gets in between");
+                    }
+                    if split.relock == *i {
+                        notes.push("locks again to finish the update");
                     }
                 }
                 if marks.switches.contains(i) {
