@@ -29,11 +29,14 @@ pub struct Failure {
 /// What the search found.
 #[derive(Debug)]
 pub enum Smallest {
-    /// Some schedule with `bound` preemptions fails, none with fewer does. `failure` is the
-    /// failing run found with that bound (`None`: the first failure is already that small).
+    /// Some schedule with `bound` preemptions fails, none with fewer does — unless
+    /// `weak_below`: with fewer, runs failed only where a read saw an older value (see
+    /// [`search`]). `failure` is the failing run found with that bound (`None`: the first
+    /// failure is already that small).
     Found {
         bound: usize,
         failure: Option<Failure>,
+        weak_below: bool,
     },
     /// Time ran out: no schedule with fewer than `passed` preemptions fails, and the search
     /// could not say more.
@@ -50,6 +53,8 @@ thread_local! {
 const PASSES: u8 = 0;
 const FAILS: u8 = 1;
 const OUT_OF_TIME: u8 = 2;
+/// The bound's first failure was a stale read only (the search goes on to the next bound).
+const WEAK: u8 = 3;
 
 /// Looks for a failing schedule with fewer than `below` preemptions, for at most `budget`.
 ///
@@ -58,11 +63,17 @@ const OUT_OF_TIME: u8 = 2;
 /// clean-up panics again and the process aborts). The child reports each failure before any
 /// unwinding and then ends at once, so nothing the search meets can take the test down, and a
 /// search that runs out of time is simply killed.
-pub fn search(explorer: Explorer, below: usize, budget: Duration) -> Smallest {
+///
+/// Unless `accept_weak`, a failure whose trace has a stale read (a load that does not see the
+/// last write before it: loom lets unsynchronised threads see each other's writes late, even
+/// `SeqCst` ones, which it models as acquire/release) does not end the search: a run that fails
+/// by interleaving alone reads far more easily, and is what the first failure showed.
+pub fn search(explorer: Explorer, below: usize, budget: Duration, accept_weak: bool) -> Smallest {
     if below == 0 {
         return Smallest::Found {
             bound: 0,
             failure: None,
+            weak_below: false,
         };
     }
     if budget.is_zero() {
@@ -73,13 +84,18 @@ pub fn search(explorer: Explorer, below: usize, budget: Duration) -> Smallest {
     // deadlock), and loom keeps its state per thread.
     std::thread::Builder::new()
         .name("smallest failing schedule".to_owned())
-        .spawn(move || fork_and_search(explorer, below, deadline))
+        .spawn(move || fork_and_search(explorer, below, deadline, accept_weak))
         .ok()
         .and_then(|search| search.join().ok())
         .unwrap_or(Smallest::OutOfTime { passed: 0 })
 }
 
-fn fork_and_search(explorer: Explorer, below: usize, deadline: Instant) -> Smallest {
+fn fork_and_search(
+    explorer: Explorer,
+    below: usize,
+    deadline: Instant,
+    accept_weak: bool,
+) -> Smallest {
     let mut fds = [0i32; 2];
     // SAFETY: `pipe` writes two file descriptors into the array it is given, which has room
     // for two.
@@ -94,7 +110,7 @@ fn fork_and_search(explorer: Explorer, below: usize, deadline: Instant) -> Small
     if pid == 0 {
         // SAFETY: the read end belongs to the parent; closing the child's copy is harmless.
         unsafe { libc::close(read) };
-        search_in_child(&explorer, below, deadline, write);
+        search_in_child(&explorer, below, deadline, accept_weak, write);
     }
     // SAFETY: the write end belongs to the child; closing the parent's copy lets the read end
     // see the end of the file when the child is gone.
@@ -117,13 +133,28 @@ fn fork_and_search(explorer: Explorer, below: usize, deadline: Instant) -> Small
 }
 
 /// The child's side: explores with 0, 1, 2 … preemptions and reports each bound's outcome.
-fn search_in_child(explorer: &Explorer, below: usize, deadline: Instant, fd: i32) -> ! {
+fn search_in_child(
+    explorer: &Explorer,
+    below: usize,
+    deadline: Instant,
+    accept_weak: bool,
+    fd: i32,
+) -> ! {
     for bound in 0..below {
         SEARCH.set(Some((fd, bound)));
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             explorer(bound, Some(deadline));
         }));
         match outcome {
+            Err(_)
+                if !accept_weak
+                    && trace::snapshot()
+                        .is_some_and(|t| super::diagnose::stale_load(&t.steps).is_some()) =>
+            {
+                let mut record = vec![WEAK];
+                record.extend_from_slice(&(bound as u64).to_le_bytes());
+                write_all(fd, &record);
+            }
             Err(payload) => {
                 report_failure(fd, bound, super::verdict::message(payload.as_ref()));
                 leave();
@@ -241,15 +272,25 @@ fn read_until(fd: i32, deadline: Instant) -> Vec<u8> {
 fn parse(bytes: &[u8], below: usize) -> Smallest {
     let mut at = Reader { bytes, at: 0 };
     let mut passed = 0;
+    let mut weak_below = false;
     while let Some(tag) = at.take(1).map(|t| t[0]) {
         match tag {
-            PASSES => match at.number() {
-                Some(bound) => passed = bound + 1,
+            PASSES | WEAK => match at.number() {
+                Some(bound) => {
+                    passed = bound + 1;
+                    weak_below |= tag == WEAK;
+                }
                 None => break,
             },
             FAILS => {
-                let Some(failure) = at.failure() else { break };
-                return failure;
+                let Some((bound, failure)) = at.failure() else {
+                    break;
+                };
+                return Smallest::Found {
+                    bound,
+                    failure: Some(failure),
+                    weak_below,
+                };
             }
             _ => break,
         }
@@ -258,6 +299,7 @@ fn parse(bytes: &[u8], below: usize) -> Smallest {
         Smallest::Found {
             bound: below,
             failure: None,
+            weak_below,
         }
     } else {
         Smallest::OutOfTime { passed }
@@ -296,7 +338,7 @@ impl Reader<'_> {
         Some(items)
     }
 
-    fn failure(&mut self) -> Option<Smallest> {
+    fn failure(&mut self) -> Option<(usize, Failure)> {
         let bound = self.number()?;
         let len = self.number()?;
         let message = String::from_utf8_lossy(self.take(len)?).into_owned();
@@ -304,9 +346,9 @@ impl Reader<'_> {
         let steps: Vec<Step> = self.items()?;
         let objects: Vec<Object> = self.items()?;
         let asking: Vec<Step> = self.items()?;
-        Some(Smallest::Found {
+        Some((
             bound,
-            failure: Some(Failure {
+            Failure {
                 message,
                 trace: Some(Trace {
                     steps,
@@ -314,8 +356,8 @@ impl Reader<'_> {
                     threads,
                     asking,
                 }),
-            }),
-        })
+            },
+        ))
     }
 }
 
@@ -385,10 +427,18 @@ pub fn describe(smallest: &Smallest, steps: &[Step]) -> String {
              it fails even when each thread runs until it blocks, yields or ends"
                 .to_owned()
         }
-        Smallest::Found { bound, .. } => format!(
-            "smallest failing schedule: fails with {}{}; with fewer, every schedule passes",
+        Smallest::Found {
+            bound, weak_below, ..
+        } => format!(
+            "smallest failing schedule: fails with {}{}; with fewer, {}",
             count_switches(*bound),
-            after(*bound)
+            after(*bound),
+            if *weak_below {
+                "it fails only where a thread reads an older value than the last one written \
+                 (nothing synchronises the threads there)"
+            } else {
+                "every schedule passes"
+            }
         ),
         Smallest::OutOfTime { passed } => {
             let fewer = if *passed == 0 {
@@ -446,6 +496,7 @@ mod tests {
             &Smallest::Found {
                 bound: 1,
                 failure: None,
+                weak_below: false,
             },
             &steps,
         );
@@ -464,6 +515,7 @@ mod tests {
             &Smallest::Found {
                 bound: 0,
                 failure: None,
+                weak_below: false,
             },
             &[],
         );

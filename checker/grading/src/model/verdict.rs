@@ -144,7 +144,12 @@ fn conclude(message: &str, trace: Option<Trace>, hint: &str, check: Option<Check
             // Half the test's time limit, the first exploration included: the rest is left for
             // the verdict and for a slow machine.
             let budget = (test_timeout() / 2).saturating_sub(check.started.elapsed());
-            let found = smallest::search(explorer, bound, budget);
+            // A stale read is the point of a first failure that has one; otherwise the search
+            // looks for a run that fails by interleaving alone.
+            let accept_weak = trace
+                .as_ref()
+                .is_some_and(|t| super::diagnose::stale_load(&t.steps).is_some());
+            let found = smallest::search(explorer, bound, budget, accept_weak);
             if let Smallest::Found {
                 failure: Some(failure),
                 ..
