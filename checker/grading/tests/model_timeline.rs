@@ -240,7 +240,9 @@ fn chromium_renders_every_lane_and_every_lock() {
         );
         return;
     };
-    let cases: [(fn() -> String, [&str; 4]); 2] = [
+    /// A failing check, and what its rendered picture must show.
+    type Case = (fn() -> String, [&'static str; 4]);
+    let cases: [Case; 2] = [
         (
             lock_order_deadlock,
             ["thread 0 (the test)", "thread 1", "mutex A", "mutex B"],

@@ -8,7 +8,7 @@
 //! explorations run with loom's `max_duration`, in a child process of their own (see
 //! [`search`]), and the verdict falls back on the first failure when time runs out.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,24 +29,89 @@ pub struct Failure {
 /// What the search found.
 #[derive(Debug)]
 pub enum Smallest {
-    /// Some schedule with `bound` preemptions fails, none with fewer does — unless
-    /// `weak_below`: with fewer, runs failed only where a read saw an older value (see
-    /// [`search`]). `failure` is the failing run found with that bound (`None`: the first
-    /// failure is already that small).
+    /// Some schedule with `bound` preemptions fails the way the first failure did, none with
+    /// fewer does — unless `skipped` says otherwise (see [`search`]). `failure` is the failing
+    /// run found with that bound (`None`: the first failure is already that small).
     Found {
         bound: usize,
         failure: Option<Failure>,
-        weak_below: bool,
+        skipped: Skipped,
     },
     /// Time ran out: no schedule with fewer than `passed` preemptions fails, and the search
     /// could not say more.
     OutOfTime { passed: usize },
 }
 
+/// Failures with fewer preemptions the search went past, as the verdict must say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// One failed only by a stale read.
+    pub weak: bool,
+    /// One failed another way than the first failure.
+    pub other: bool,
+}
+
+/// The failure the search looks for: one like the first (the same message, numbers aside, and
+/// the same mistake recognised in its steps), and, unless the first had one, without a stale
+/// read.
+#[derive(Clone, Debug)]
+pub struct Wanted {
+    kind: String,
+    accept_weak: bool,
+}
+
+impl Wanted {
+    /// Failures like this one.
+    pub fn like(message: &str, trace: Option<&Trace>) -> Wanted {
+        Wanted {
+            kind: kind(message, trace),
+            accept_weak: trace.is_some_and(|t| super::diagnose::stale_load(&t.steps).is_some()),
+        }
+    }
+
+    /// Why the search goes past this failure, if it does: the record to write.
+    fn skips(&self, message: &str, trace: Option<&Trace>) -> Option<u8> {
+        if kind(message, trace) != self.kind {
+            Some(OTHER)
+        } else if !self.accept_weak
+            && trace.is_some_and(|t| super::diagnose::stale_load(&t.steps).is_some())
+        {
+            Some(WEAK)
+        } else {
+            None
+        }
+    }
+}
+
+/// What kind of failure a message and its steps show: a deadlock, a livelock, or a panic's
+/// first line with its numbers left out (`gave 1` and `gave 0` are the same mistake); and the
+/// mistake recognised in the steps.
+fn kind(message: &str, trace: Option<&Trace>) -> String {
+    let class: String = if message.starts_with("deadlock; threads = ") {
+        "deadlock".to_owned()
+    } else {
+        message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect()
+    };
+    let finding = trace.and_then(Trace::diagnose).map(|f| f.hint());
+    // The hint names the threads; the kind of mistake is what comes before the colon.
+    let finding = finding
+        .as_deref()
+        .and_then(|h| h.split(':').next())
+        .unwrap_or("-")
+        .to_owned();
+    format!("{class} / {finding}")
+}
+
 thread_local! {
     /// In the child process that looks for a smaller failing schedule: the pipe its findings
-    /// go to, and the bound being explored.
-    static SEARCH: Cell<Option<(i32, usize)>> = const { Cell::new(None) };
+    /// go to, the bound being explored, and the failure it wants.
+    static SEARCH: RefCell<Option<(i32, usize, Wanted)>> = const { RefCell::new(None) };
 }
 
 /// What the child reports, one record after the other: a tag byte, then the fields.
@@ -55,6 +120,8 @@ const FAILS: u8 = 1;
 const OUT_OF_TIME: u8 = 2;
 /// The bound's first failure was a stale read only (the search goes on to the next bound).
 const WEAK: u8 = 3;
+/// The bound's first failure was of another kind than the first (the search goes on).
+const OTHER: u8 = 4;
 
 /// Looks for a failing schedule with fewer than `below` preemptions, for at most `budget`.
 ///
@@ -64,16 +131,18 @@ const WEAK: u8 = 3;
 /// unwinding and then ends at once, so nothing the search meets can take the test down, and a
 /// search that runs out of time is simply killed.
 ///
-/// Unless `accept_weak`, a failure whose trace has a stale read (a load that does not see the
-/// last write before it: loom lets unsynchronised threads see each other's writes late, even
-/// `SeqCst` ones, which it models as acquire/release) does not end the search: a run that fails
-/// by interleaving alone reads far more easily, and is what the first failure showed.
-pub fn search(explorer: Explorer, below: usize, budget: Duration, accept_weak: bool) -> Smallest {
+/// A failure unlike the first ([`Wanted`]) does not end the search: the verdict is about the
+/// mistake the test found first (its hint, the words the student looks up). Nor does one whose
+/// trace has a stale read when the first had none (a load that does not see the last write
+/// before it: loom lets unsynchronised threads see each other's writes late, even `SeqCst`
+/// ones, which it models as acquire/release): a run that fails by interleaving alone reads far
+/// more easily.
+pub fn search(explorer: Explorer, below: usize, budget: Duration, wanted: Wanted) -> Smallest {
     if below == 0 {
         return Smallest::Found {
             bound: 0,
             failure: None,
-            weak_below: false,
+            skipped: Skipped::default(),
         };
     }
     if budget.is_zero() {
@@ -84,7 +153,7 @@ pub fn search(explorer: Explorer, below: usize, budget: Duration, accept_weak: b
     // deadlock), and loom keeps its state per thread.
     std::thread::Builder::new()
         .name("smallest failing schedule".to_owned())
-        .spawn(move || fork_and_search(explorer, below, deadline, accept_weak))
+        .spawn(move || fork_and_search(explorer, below, deadline, wanted))
         .ok()
         .and_then(|search| search.join().ok())
         .unwrap_or(Smallest::OutOfTime { passed: 0 })
@@ -94,7 +163,7 @@ fn fork_and_search(
     explorer: Explorer,
     below: usize,
     deadline: Instant,
-    accept_weak: bool,
+    wanted: Wanted,
 ) -> Smallest {
     let mut fds = [0i32; 2];
     // SAFETY: `pipe` writes two file descriptors into the array it is given, which has room
@@ -110,7 +179,7 @@ fn fork_and_search(
     if pid == 0 {
         // SAFETY: the read end belongs to the parent; closing the child's copy is harmless.
         unsafe { libc::close(read) };
-        search_in_child(&explorer, below, deadline, accept_weak, write);
+        search_in_child(&explorer, below, deadline, wanted, write);
     }
     // SAFETY: the write end belongs to the child; closing the parent's copy lets the read end
     // see the end of the file when the child is gone.
@@ -137,27 +206,28 @@ fn search_in_child(
     explorer: &Explorer,
     below: usize,
     deadline: Instant,
-    accept_weak: bool,
+    wanted: Wanted,
     fd: i32,
 ) -> ! {
     for bound in 0..below {
-        SEARCH.set(Some((fd, bound)));
+        SEARCH.set(Some((fd, bound, wanted.clone())));
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             explorer(bound, Some(deadline));
         }));
         match outcome {
-            Err(_)
-                if !accept_weak
-                    && trace::snapshot()
-                        .is_some_and(|t| super::diagnose::stale_load(&t.steps).is_some()) =>
-            {
-                let mut record = vec![WEAK];
-                record.extend_from_slice(&(bound as u64).to_le_bytes());
-                write_all(fd, &record);
-            }
             Err(payload) => {
-                report_failure(fd, bound, super::verdict::message(payload.as_ref()));
-                leave();
+                let message = super::verdict::message(payload.as_ref());
+                match wanted.skips(message, trace::snapshot().as_ref()) {
+                    Some(skip) => {
+                        let mut record = vec![skip];
+                        record.extend_from_slice(&(bound as u64).to_le_bytes());
+                        write_all(fd, &record);
+                    }
+                    None => {
+                        report_failure(fd, bound, message);
+                        leave();
+                    }
+                }
             }
             // Loom stops at its `max_duration` as if it had explored everything.
             Ok(()) if Instant::now() >= deadline => {
@@ -180,14 +250,16 @@ fn leave() -> ! {
     unsafe { libc::_exit(0) }
 }
 
-/// Called by the panic hook: in the search's child, a deadlock is that bound's failure,
-/// reported from here before loom tries to unwind it, and the child ends. Returns whether this
-/// is the search's child (whose panics are not news: the hook stays silent).
+/// Called by the panic hook: in the search's child, a deadlock the search wants is that bound's
+/// failure, reported from here before loom tries to unwind it, and the child ends (one it goes
+/// past unwinds to the search's loop, which notes it: should the unwinding abort the child,
+/// the parent sees the search end early). Returns whether this is the search's child (whose
+/// panics are not news: the hook stays silent).
 pub fn on_panic(message: &str, deadlock: bool) -> bool {
-    let Some((fd, bound)) = SEARCH.get() else {
+    let Some((fd, bound, wanted)) = SEARCH.with_borrow(|s| s.clone()) else {
         return false;
     };
-    if deadlock {
+    if deadlock && wanted.skips(message, trace::snapshot().as_ref()).is_none() {
         report_failure(fd, bound, message);
         leave();
     }
@@ -272,13 +344,14 @@ fn read_until(fd: i32, deadline: Instant) -> Vec<u8> {
 fn parse(bytes: &[u8], below: usize) -> Smallest {
     let mut at = Reader { bytes, at: 0 };
     let mut passed = 0;
-    let mut weak_below = false;
+    let mut skipped = Skipped::default();
     while let Some(tag) = at.take(1).map(|t| t[0]) {
         match tag {
-            PASSES | WEAK => match at.number() {
+            PASSES | WEAK | OTHER => match at.number() {
                 Some(bound) => {
                     passed = bound + 1;
-                    weak_below |= tag == WEAK;
+                    skipped.weak |= tag == WEAK;
+                    skipped.other |= tag == OTHER;
                 }
                 None => break,
             },
@@ -289,7 +362,7 @@ fn parse(bytes: &[u8], below: usize) -> Smallest {
                 return Smallest::Found {
                     bound,
                     failure: Some(failure),
-                    weak_below,
+                    skipped,
                 };
             }
             _ => break,
@@ -299,7 +372,7 @@ fn parse(bytes: &[u8], below: usize) -> Smallest {
         Smallest::Found {
             bound: below,
             failure: None,
-            weak_below,
+            skipped,
         }
     } else {
         Smallest::OutOfTime { passed }
@@ -427,17 +500,17 @@ pub fn describe(smallest: &Smallest, steps: &[Step]) -> String {
              it fails even when each thread runs until it blocks, yields or ends"
                 .to_owned()
         }
-        Smallest::Found {
-            bound, weak_below, ..
-        } => format!(
+        Smallest::Found { bound, skipped, .. } => format!(
             "smallest failing schedule: fails with {}{}; with fewer, {}",
             count_switches(*bound),
             after(*bound),
-            if *weak_below {
-                "it fails only where a thread reads an older value than the last one written \
-                 (nothing synchronises the threads there)"
-            } else {
-                "every schedule passes"
+            match skipped {
+                Skipped { other: true, .. } => "it can fail another way (fix this one first)",
+                Skipped { weak: true, .. } => {
+                    "it fails only where a thread reads an older value than the last one \
+                     written (nothing synchronises the threads there)"
+                }
+                _ => "every schedule passes",
             }
         ),
         Smallest::OutOfTime { passed } => {
@@ -496,7 +569,7 @@ mod tests {
             &Smallest::Found {
                 bound: 1,
                 failure: None,
-                weak_below: false,
+                skipped: Skipped::default(),
             },
             &steps,
         );
@@ -510,12 +583,38 @@ mod tests {
     }
 
     #[test]
+    fn the_search_wants_a_failure_like_the_first() {
+        let wanted = Wanted::like("lost update: 2 workers gave 1\n  left: 1", None);
+        assert_eq!(wanted.skips("lost update: 2 workers gave 0", None), None);
+        assert_eq!(
+            wanted.skips("a message was lost or taken twice", None),
+            Some(OTHER)
+        );
+        assert_eq!(
+            wanted.skips("deadlock; threads = [(Id(0), Blocked(..))]", None),
+            Some(OTHER)
+        );
+        let other = describe(
+            &Smallest::Found {
+                bound: 2,
+                failure: None,
+                skipped: Skipped {
+                    weak: false,
+                    other: true,
+                },
+            },
+            &[],
+        );
+        assert!(other.ends_with("with fewer, it can fail another way (fix this one first)"));
+    }
+
+    #[test]
     fn no_switch_and_no_time_are_said_plainly() {
         let none = describe(
             &Smallest::Found {
                 bound: 0,
                 failure: None,
-                weak_below: false,
+                skipped: Skipped::default(),
             },
             &[],
         );

@@ -707,13 +707,13 @@ pub fn svg(trace: &Trace, marks: &Marks) -> String {
                 }
             }
             Line::Again { .. } | Line::Skipped { .. } => {
-                for t in 0..layout.threads {
-                    if layout.states[c][t] != State::NotRunning {
+                for (state, top) in layout.states[c].iter().zip(&lane_top) {
+                    if *state != State::NotRunning {
                         let _ = write!(
                             s,
                             r##"<text x="{}" y="{}" text-anchor="middle" fill="#7f8c8d">⋯</text>"##,
                             cx(c),
-                            lane_top[t] + 19
+                            top + 19
                         );
                     }
                 }

@@ -144,12 +144,8 @@ fn conclude(message: &str, trace: Option<Trace>, hint: &str, check: Option<Check
             // Half the test's time limit, the first exploration included: the rest is left for
             // the verdict and for a slow machine.
             let budget = (test_timeout() / 2).saturating_sub(check.started.elapsed());
-            // A stale read is the point of a first failure that has one; otherwise the search
-            // looks for a run that fails by interleaving alone.
-            let accept_weak = trace
-                .as_ref()
-                .is_some_and(|t| super::diagnose::stale_load(&t.steps).is_some());
-            let found = smallest::search(explorer, bound, budget, accept_weak);
+            let wanted = smallest::Wanted::like(&message, trace.as_ref());
+            let found = smallest::search(explorer, bound, budget, wanted);
             if let Smallest::Found {
                 failure: Some(failure),
                 ..
