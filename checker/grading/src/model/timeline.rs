@@ -254,7 +254,7 @@ fn symbol(op: &Op) -> (char, &'static str) {
         Op::Lock(_) | Op::TryLock(_, Holder::Free) => ('L', "locks"),
         Op::Read(_) | Op::TryRead(_, Holder::Free) => ('R', "read-locks"),
         Op::Write(_) | Op::TryWrite(_, Holder::Free) => ('W', "write-locks"),
-        Op::TryLock(..) | Op::TryRead(..) | Op::TryWrite(..) => ('t', "tries, busy"),
+        Op::TryLock(..) | Op::TryRead(..) | Op::TryWrite(..) => ('t', "try fails"),
         Op::Unlock(_) | Op::ReadUnlock(_) | Op::WriteUnlock(_) => ('u', "unlocks"),
         Op::Wait { .. } => ('z', "sleeps on a condvar"),
         Op::Woken { .. } => ('o', "wakes up"),
