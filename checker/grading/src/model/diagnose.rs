@@ -2,7 +2,7 @@
 //! the mistake the trace exhibits, not from the mistake the test was written for (a test about
 //! lost updates can fail on a deadlock, and then the student must read about lock order).
 
-use super::trace::{Holder, Obj, Op, Step};
+use super::trace::{Holder, Obj, Op, Step, Value};
 
 /// A mistake recognised in a failing execution's steps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,31 +130,86 @@ fn lost_wakeup(steps: &[Step]) -> Option<Finding> {
 }
 
 fn lost_update(steps: &[Step]) -> Option<Finding> {
-    // Thread A loads X; thread B writes X; thread A then stores X (a value from before B's).
+    lost_update_steps(steps).map(|lost| Finding::LostUpdate {
+        reader: steps[lost.load].thread,
+        writer: steps[lost.theirs].thread,
+    })
+}
+
+/// The three steps of a lost update, by index: the picture of the run marks them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LostSteps {
+    /// The load whose value is stale by the time it is written back.
+    pub load: usize,
+    /// The other thread's write that is lost.
+    pub theirs: usize,
+    /// The store of a value computed from the stale load, which overwrites `theirs`.
+    pub store: usize,
+}
+
+/// Whether `op` writes `obj`.
+fn writes(op: &Op, obj: Obj) -> bool {
+    match *op {
+        Op::Store(o, _) => o == obj,
+        Op::Update { obj: o, .. } => o == obj,
+        Op::Exchange {
+            obj: o,
+            result: Ok(_),
+            ..
+        } => o == obj,
+        _ => false,
+    }
+}
+
+/// The value `op` leaves in the atomic it writes.
+fn written(op: &Op) -> Option<Value> {
+    match *op {
+        Op::Store(_, v) | Op::Update { to: v, .. } => Some(v),
+        Op::Exchange {
+            new, result: Ok(_), ..
+        } => Some(new),
+        _ => None,
+    }
+}
+
+/// A load that read an older value than the last write before it (in the order of the steps):
+/// the model checker lets a thread see another's write late when nothing synchronises them,
+/// as relaxed atomics allow. Returns the load's index and that write's.
+pub fn stale_load(steps: &[Step]) -> Option<(usize, usize)> {
+    steps.iter().enumerate().find_map(|(i, load)| {
+        let Op::Load(obj, value) = load.op else {
+            return None;
+        };
+        let (w, write) = steps[..i]
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, s)| writes(&s.op, obj))?;
+        (write.thread != load.thread && written(&write.op) != Some(value)).then_some((i, w))
+    })
+}
+
+/// Where the steps show a lost update: thread A loads X; thread B writes X (after the load, or
+/// before it but unseen: the load is stale); thread A then stores X (a value from before B's).
+pub fn lost_update_steps(steps: &[Step]) -> Option<LostSteps> {
     for (i, load) in steps.iter().enumerate() {
         let Op::Load(obj, _) = load.op else { continue };
-        let mut writer = None;
-        for later in &steps[i + 1..] {
-            let writes = match later.op {
-                Op::Store(o, _) => o == obj,
-                Op::Update { obj: o, .. } => o == obj,
-                Op::Exchange {
-                    obj: o,
-                    result: Ok(_),
-                    ..
-                } => o == obj,
-                _ => false,
-            };
-            if !writes {
+        // A write the load did not see.
+        let mut theirs = stale_load(&steps[..=i])
+            .filter(|(stale, _)| *stale == i)
+            .map(|(_, w)| w);
+        for (j, later) in steps.iter().enumerate().skip(i + 1) {
+            if !writes(&later.op, obj) {
                 continue;
             }
             if later.thread != load.thread {
-                writer.get_or_insert(later.thread);
-            } else if let Some(writer) = writer {
+                theirs.get_or_insert(j);
+            } else if let Some(theirs) = theirs {
                 if matches!(later.op, Op::Store(..)) {
-                    return Some(Finding::LostUpdate {
-                        reader: load.thread,
-                        writer,
+                    return Some(LostSteps {
+                        load: i,
+                        theirs,
+                        store: j,
                     });
                 }
                 break;
@@ -167,26 +222,46 @@ fn lost_update(steps: &[Step]) -> Option<Finding> {
 }
 
 fn split_critical_section(steps: &[Step]) -> Option<Finding> {
-    // Thread A unlocks M and locks M again (from the same line of code: one operation's two
-    // critical sections), and thread B held M in between.
+    split_steps(steps).map(|split| Finding::SplitCriticalSection {
+        thread: steps[split.unlock].thread,
+        other: steps[split.theirs].thread,
+    })
+}
+
+/// The three steps of a split critical section, by index: the picture of the run marks them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SplitSteps {
+    /// The thread lets the lock go in the middle of one update.
+    pub unlock: usize,
+    /// Another thread takes it in between.
+    pub theirs: usize,
+    /// The first thread locks it again to finish the update.
+    pub relock: usize,
+}
+
+/// Where the steps show a split critical section: thread A unlocks M and locks M again (from
+/// nearby lines of one file: one operation's two critical sections), and thread B took M in
+/// between.
+pub fn split_steps(steps: &[Step]) -> Option<SplitSteps> {
     for (i, unlock) in steps.iter().enumerate() {
         let Op::Unlock(mutex) = unlock.op else {
             continue;
         };
-        let mut other = None;
-        for later in &steps[i + 1..] {
+        let mut theirs = None;
+        for (j, later) in steps.iter().enumerate().skip(i + 1) {
             match later.op {
                 Op::Lock(m) | Op::TryLock(m, Holder::Free) if m == mutex => {
                     if later.thread != unlock.thread {
-                        other.get_or_insert(later.thread);
+                        theirs.get_or_insert(j);
                     } else {
-                        if let Some(other) = other
+                        if let Some(theirs) = theirs
                             && later.at.file() == unlock.at.file()
                             && later.at.line().abs_diff(unlock.at.line()) <= 12
                         {
-                            return Some(Finding::SplitCriticalSection {
-                                thread: unlock.thread,
-                                other,
+                            return Some(SplitSteps {
+                                unlock: i,
+                                theirs,
+                                relock: j,
                             });
                         }
                         break;
@@ -270,6 +345,35 @@ mod tests {
             Some(Finding::LostUpdate {
                 reader: 0,
                 writer: 1
+            })
+        );
+        assert_eq!(
+            lost_update_steps(&steps),
+            Some(LostSteps {
+                load: 0,
+                theirs: 2,
+                store: 3
+            })
+        );
+    }
+
+    #[test]
+    fn a_store_after_a_stale_read_loses_the_write_it_did_not_see() {
+        use super::super::trace::Value::Int;
+        let x = Obj::new(0);
+        let steps = [
+            step(0, Op::Load(x, Int(0))),
+            step(0, Op::Store(x, Int(1))),
+            step(1, Op::Load(x, Int(0))),
+            step(1, Op::Store(x, Int(1))),
+        ];
+        assert_eq!(stale_load(&steps), Some((2, 1)));
+        assert_eq!(
+            lost_update_steps(&steps),
+            Some(LostSteps {
+                load: 2,
+                theirs: 1,
+                store: 3
             })
         );
     }

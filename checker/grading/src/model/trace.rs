@@ -20,10 +20,15 @@ const MAX_CYCLE: usize = 4;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Obj(usize);
 
-#[cfg(test)]
 impl Obj {
+    #[cfg(test)]
     pub(super) fn new(number: usize) -> Obj {
         Obj(number)
+    }
+
+    /// Its number in the execution (creation order), for a colour of the picture.
+    pub(super) fn index(self) -> usize {
+        self.0
     }
 }
 
@@ -115,26 +120,29 @@ pub(super) struct Step {
     pub(super) at: &'static Location<'static>,
 }
 
-#[derive(Debug)]
-struct Object {
-    kind: Kind,
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Object {
+    pub(super) kind: Kind,
     /// The how-manieth of its kind (0 is "A").
     ordinal: usize,
     created: &'static Location<'static>,
-    holder: Holder,
+    pub(super) holder: Holder,
     /// Threads waiting on a condition variable.
     waiting: usize,
 }
 
-#[derive(Debug, Default)]
-struct Trace {
-    steps: Vec<Step>,
-    objects: Vec<Object>,
+/// The record of one execution. A failing one is kept as a copy ([`snapshot`]): the verdict,
+/// its text lanes and its picture are all drawn from that copy, after the model checker has
+/// moved on (to look for a smaller failing schedule).
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub(super) steps: Vec<Step>,
+    pub(super) objects: Vec<Object>,
     /// Threads of this execution, the test's included.
-    threads: usize,
+    pub(super) threads: usize,
     /// Locks asked for and not granted yet, one per thread: if the execution fails there, the
     /// thread is waiting for that lock (a deadlock's last steps).
-    asking: Vec<Step>,
+    pub(super) asking: Vec<Step>,
 }
 
 thread_local! {
@@ -235,48 +243,81 @@ pub fn waiting(obj: Obj, delta: isize) -> usize {
     .unwrap_or(0)
 }
 
-/// The mistake the current execution's steps show, if one is recognised.
-pub fn diagnose() -> Option<super::diagnose::Finding> {
-    with(|t| {
-        let holder = |obj: Obj| t.objects.get(obj.0).map_or(Holder::Free, |o| o.holder);
-        super::diagnose::diagnose(&t.steps, &t.asking, holder)
-    })
-    .flatten()
+/// A copy of the current execution's record, taken when it fails.
+pub fn snapshot() -> Option<Trace> {
+    with(|t| t.clone())
 }
 
 /// The current execution's steps, one line each, followed by where each object was created;
 /// `None` if nothing was recorded.
+#[cfg(test)]
 pub fn render() -> Option<String> {
     with(|t| t.render()).flatten()
 }
 
+/// The steps of a trace as it is shown: every step (the waits it ended in included) and the
+/// lines they fold into, cut to a readable length.
+pub(super) struct Shown {
+    pub(super) steps: Vec<Step>,
+    pub(super) lines: Vec<Line>,
+}
+
 impl Trace {
-    fn render(&self) -> Option<String> {
-        if self.steps.is_empty() {
-            return None;
-        }
+    /// The mistake the steps show, if one is recognised.
+    pub fn diagnose(&self) -> Option<super::diagnose::Finding> {
+        super::diagnose::diagnose(&self.steps, &self.asking, |obj| self.holder_of(obj))
+    }
+
+    /// Who holds `obj` when the execution ended.
+    pub(super) fn holder_of(&self, obj: Obj) -> Holder {
+        self.objects.get(obj.0).map_or(Holder::Free, |o| o.holder)
+    }
+
+    /// The steps, folded and cut to at most `max` lines (`head` of them from the beginning).
+    pub(super) fn shown(&self, max: usize, head: usize) -> Shown {
         let steps: Vec<Step> = self.steps.iter().copied().chain(self.blocked()).collect();
         let lines = fold(&steps);
         // A cut trace shows its first and last lines and, between them, how many it leaves out.
-        let tail = MAX_LINES - HEAD_LINES - 1;
-        let skipped = Line::Skipped(lines.len().saturating_sub(HEAD_LINES + tail));
-        let shown: Vec<&Line> = if lines.len() > MAX_LINES {
-            lines[..HEAD_LINES]
-                .iter()
-                .chain(std::iter::once(&skipped))
-                .chain(&lines[lines.len() - tail..])
-                .collect()
+        let tail = max - head - 1;
+        let lines = if lines.len() > max {
+            let hidden = &lines[head..lines.len() - tail];
+            let covers = hidden[0].covers().start..hidden[hidden.len() - 1].covers().end;
+            let skipped = Line::Skipped {
+                lines: hidden.len(),
+                covers,
+            };
+            let mut kept: Vec<Line> = lines[..head].to_vec();
+            kept.push(skipped);
+            kept.extend_from_slice(&lines[lines.len() - tail..]);
+            kept
         } else {
-            lines.iter().collect()
+            lines
         };
+        Shown { steps, lines }
+    }
+
+    /// The steps, one line each, followed by where each object was created; `None` if nothing
+    /// was recorded.
+    pub fn render(&self) -> Option<String> {
+        if self.steps.is_empty() {
+            return None;
+        }
+        let Shown {
+            steps,
+            lines: shown,
+        } = self.shown(MAX_LINES, HEAD_LINES);
         let texts: Vec<(String, String)> = shown
             .iter()
             .map(|line| match line {
-                Line::Step(step) => (
-                    format!("thread {}  {}", step.thread, self.describe(&step.op)),
-                    format!("{}:{}", short(step.at.file()), step.at.line()),
+                Line::Step(i) => (
+                    format!(
+                        "thread {}  {}",
+                        steps[*i].thread,
+                        self.describe(&steps[*i].op)
+                    ),
+                    format!("{}:{}", short(steps[*i].at.file()), steps[*i].at.line()),
                 ),
-                Line::Again { steps, times } => (
+                Line::Again { steps, times, .. } => (
                     format!(
                         "  … {} again, {times} more time{}",
                         if *steps == 1 {
@@ -288,7 +329,7 @@ impl Trace {
                     ),
                     String::new(),
                 ),
-                Line::Skipped(n) => (format!("  … {n} more lines …"), String::new()),
+                Line::Skipped { lines, .. } => (format!("  … {lines} more lines …"), String::new()),
             })
             .collect();
         let width = texts
@@ -308,8 +349,8 @@ impl Trace {
         }
         let mut mentioned: Vec<usize> = Vec::new();
         for line in &shown {
-            if let Line::Step(step) = line {
-                for obj in objects_of(&step.op) {
+            if let Line::Step(i) = line {
+                for obj in objects_of(&steps[*i].op) {
                     if !mentioned.contains(&obj.0) && obj.0 < self.objects.len() {
                         mentioned.push(obj.0);
                     }
@@ -361,14 +402,14 @@ impl Trace {
             .collect()
     }
 
-    fn name(&self, obj: Obj) -> Name {
+    pub(super) fn name(&self, obj: Obj) -> Name {
         match self.objects.get(obj.0) {
             Some(o) => Name(o.kind, o.ordinal),
             None => Name(Kind::Atomic, usize::MAX),
         }
     }
 
-    fn describe(&self, op: &Op) -> String {
+    pub(super) fn describe(&self, op: &Op) -> String {
         let n = |obj: &Obj| self.name(*obj);
         match op {
             Op::Spawn(child) => format!("spawns thread {child}"),
@@ -443,7 +484,7 @@ fn held(holder: &Holder) -> String {
     }
 }
 
-fn objects_of(op: &Op) -> Vec<Obj> {
+pub(super) fn objects_of(op: &Op) -> Vec<Obj> {
     match *op {
         Op::Spawn(_) | Op::Finish | Op::WaitJoin(_) | Op::Join(_) | Op::Yield => vec![],
         Op::Wait { cv, mutex } | Op::Woken { cv, mutex } => vec![cv, mutex],
@@ -468,7 +509,17 @@ fn objects_of(op: &Op) -> Vec<Obj> {
 }
 
 /// "mutex A", "atomic B".
-struct Name(Kind, usize);
+pub(super) struct Name(Kind, usize);
+
+impl Name {
+    /// The letter alone ("A"), for a cell of the text lanes.
+    pub(super) fn letter(&self) -> char {
+        if self.1 == usize::MAX {
+            return '?';
+        }
+        char::from(b'A' + (self.1 % 26) as u8)
+    }
+}
 
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -499,22 +550,37 @@ impl fmt::Display for Value {
 }
 
 /// A path as the student knows it: the suites by their place in the kit.
-fn short(file: &str) -> &str {
+pub(super) fn short(file: &str) -> &str {
     file.find("checker/suites/")
         .or_else(|| file.find("checker/grading/"))
         .map_or(file, |i| &file[i..])
 }
 
-/// A line of a rendered trace.
-#[derive(Debug, PartialEq)]
-enum Line {
-    Step(Step),
-    /// The `steps` lines above happen `times` more times, back to back.
+/// A line of a rendered trace (and a column of its picture); steps are named by their index.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Line {
+    Step(usize),
+    /// The `steps` lines above happen `times` more times, back to back: the steps `covers`.
     Again {
         steps: usize,
         times: usize,
+        covers: std::ops::Range<usize>,
     },
-    Skipped(usize),
+    /// `lines` lines left out of a long trace, of the steps `covers`.
+    Skipped {
+        lines: usize,
+        covers: std::ops::Range<usize>,
+    },
+}
+
+impl Line {
+    /// The steps this line stands for.
+    pub(super) fn covers(&self) -> std::ops::Range<usize> {
+        match self {
+            Line::Step(i) => *i..*i + 1,
+            Line::Again { covers, .. } | Line::Skipped { covers, .. } => covers.clone(),
+        }
+    }
 }
 
 /// The steps as lines, a block of up to [`MAX_CYCLE`] steps that repeats back to back (a spin
@@ -534,13 +600,17 @@ fn fold(steps: &[Step]) -> Vec<Line> {
                 times += 1;
             }
             if times > 0 {
-                lines.extend(block.iter().map(|s| Line::Step(*s)));
-                lines.push(Line::Again { steps: len, times });
+                lines.extend((i..i + len).map(Line::Step));
+                lines.push(Line::Again {
+                    steps: len,
+                    times,
+                    covers: i + len..i + len * (times + 1),
+                });
                 i += len * (times + 1);
                 continue 'outer;
             }
         }
-        lines.push(Line::Step(steps[i]));
+        lines.push(Line::Step(i));
         i += 1;
     }
     lines

@@ -2,12 +2,15 @@
 //! panicking; this turns its report into a message a student can act on.
 
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
+use std::time::Instant;
 
-use super::trace;
-use crate::within;
+use super::smallest::{self, Explorer, Smallest};
+use super::timeline;
+use super::trace::{self, Trace};
+use crate::{test_timeout, within};
 
 /// How a verdict says where it comes from (after the finding, so the first line names the concept).
 const FOUND: &str =
@@ -16,8 +19,21 @@ const FOUND: &str =
 /// How the verdict for a deadlock begins; the checker finds it in a test's output by this.
 pub const DEADLOCK: &str = "deadlock: every thread is blocked";
 
+/// How the verdict's line naming the picture of the failing run begins (the path follows).
+pub const PICTURE: &str = "picture of the failing run: ";
+
 /// The prefix of loom's deadlock report.
 const LOOM_DEADLOCK: &str = "deadlock; threads = ";
+
+/// What the verdict of a model check needs beyond its hint.
+struct Check {
+    /// The test's name (the body's thread is named after it), for the picture's file.
+    test: String,
+    /// How to explore the body again with fewer preemptions, and the bound of the first
+    /// exploration.
+    smaller: Option<(Explorer, usize)>,
+    started: Instant,
+}
 
 thread_local! {
     /// The hint of the model check running on this thread (loom runs every modelled thread as
@@ -26,22 +42,59 @@ thread_local! {
     /// Whether loom reported a deadlock on this thread: the panics that follow are its own
     /// clean-up failing, not news.
     static DEADLOCKED: Cell<bool> = const { Cell::new(false) };
+    /// The model check running on this thread.
+    static CHECK: RefCell<Option<Check>> = const { RefCell::new(None) };
+    /// The verdict the panic hook already gave (a deadlock's), for the test's own panic.
+    static GIVEN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Runs `explore` (a call into the model checker that runs a test body under every
 /// interleaving) bounded by [`within`]. If the checker finds a failing interleaving, the test
 /// fails with the checker's finding, deadlocks spelled out thread by thread, followed by `hint`,
-/// which names the concept, and the failing interleaving step by step if the test body used
-/// the recording primitives of [`super::sync`].
+/// which names the concept, and the failing interleaving step by step (and as a picture) if the
+/// test body used the recording primitives of [`super::sync`].
 pub fn model_check(hint: &'static str, explore: impl FnOnce() + Send + 'static) {
+    run(hint, None, explore);
+}
+
+/// [`model_check`] of `explorer` with up to `bound` preemptions; if it fails, the verdict shows
+/// the smallest failing schedule (see [`smallest`]).
+#[cfg_attr(not(feature = "model"), allow(dead_code))]
+pub(super) fn model_check_smallest(hint: &'static str, explorer: Explorer, bound: usize) {
+    let first = {
+        let explorer = explorer.clone();
+        move || explorer(bound, None)
+    };
+    run(hint, Some((explorer, bound)), first);
+}
+
+fn run(
+    hint: &'static str,
+    smaller: Option<(Explorer, usize)>,
+    explore: impl FnOnce() + Send + 'static,
+) {
     install_deadlock_reporter();
     within(move || {
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("model-check")
+            .to_owned();
         HINT.set(Some(hint));
         DEADLOCKED.set(false);
+        GIVEN.set(None);
+        CHECK.set(Some(Check {
+            test,
+            smaller,
+            started: Instant::now(),
+        }));
         let outcome = panic::catch_unwind(AssertUnwindSafe(explore));
         HINT.set(None);
+        let check = CHECK.take();
         if let Err(payload) = outcome {
-            panic!("{}", verdict(payload.as_ref(), hint));
+            let text = GIVEN.take().unwrap_or_else(|| {
+                conclude(message(payload.as_ref()), trace::snapshot(), hint, check)
+            });
+            panic!("{text}");
         }
     });
 }
@@ -54,10 +107,18 @@ fn install_deadlock_reporter() {
     INSTALL.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
+            let text = message(info.payload());
+            let deadlock = text.starts_with(LOOM_DEADLOCK);
+            // A search for a smaller failing schedule keeps its failures to itself.
+            if smallest::on_panic(text, deadlock) {
+                return;
+            }
             if let Some(hint) = HINT.get() {
-                if message(info.payload()).starts_with(LOOM_DEADLOCK) {
+                if deadlock && !DEADLOCKED.get() {
                     DEADLOCKED.set(true);
-                    eprintln!("{}", verdict(info.payload(), hint));
+                    let verdict = conclude(text, trace::snapshot(), hint, CHECK.take());
+                    eprintln!("{verdict}");
+                    GIVEN.set(Some(verdict));
                     return;
                 }
                 if DEADLOCKED.get() {
@@ -69,24 +130,75 @@ fn install_deadlock_reporter() {
     });
 }
 
-/// The whole verdict: the finding, the hint, and the steps that led there. The hint comes from
-/// the mistake the steps show when one is recognised; `hint`, the test's own, otherwise.
-fn verdict(payload: &(dyn Any + Send), hint: &str) -> String {
-    let hint = trace::diagnose()
-        .map(|finding| finding.hint())
-        .unwrap_or_else(|| hint.to_owned());
-    let mut text = format!("{}\n  → {hint}\n  {FOUND}", explain(payload));
-    if let Some(steps) = trace::render() {
-        for line in steps.lines() {
-            text.push_str("\n  ");
-            text.push_str(line);
+/// The whole verdict of a failed check: the finding, the hint, the smallest failing schedule,
+/// the picture's path, and the steps that led there (as a list and as lanes). The hint comes
+/// from the mistake the steps show when one is recognised; `hint`, the test's own, otherwise.
+fn conclude(message: &str, trace: Option<Trace>, hint: &str, check: Option<Check>) -> String {
+    let mut message = message.to_owned();
+    let mut trace = trace.filter(|t| !t.steps.is_empty());
+    let mut test = String::from("model-check");
+    let mut smallest = None;
+    if let Some(check) = check {
+        test = check.test;
+        if let Some((explorer, bound)) = check.smaller {
+            // Half the test's time limit, the first exploration included: the rest is left for
+            // the verdict and for a slow machine.
+            let budget = (test_timeout() / 2).saturating_sub(check.started.elapsed());
+            let wanted = smallest::Wanted::like(&message, trace.as_ref());
+            let found = smallest::search(explorer, bound, budget, wanted);
+            if let Smallest::Found {
+                failure: Some(failure),
+                ..
+            } = &found
+            {
+                message = failure.message.clone();
+                trace = failure.trace.clone().filter(|t| !t.steps.is_empty());
+            }
+            smallest = Some(found);
         }
     }
-    text
+    let hint = trace
+        .as_ref()
+        .and_then(Trace::diagnose)
+        .map(|finding| finding.hint())
+        .unwrap_or_else(|| hint.to_owned());
+    let mut head = format!("{}\n  → {hint}\n  {FOUND}", explain(&message));
+    let mut switches = Vec::new();
+    if let Some(found) = &smallest {
+        let steps = trace.as_ref().map_or(&[][..], |t| &t.steps[..]);
+        head.push_str("\n  ");
+        head.push_str(&smallest::describe(found, steps));
+        switches = smallest::switches(steps);
+        if let Smallest::Found { bound, .. } = found {
+            switches.truncate(*bound);
+        }
+    }
+    let Some(trace) = trace else {
+        return head;
+    };
+    let steps = indent(trace.render());
+    let lanes = indent(timeline::lanes(&trace));
+    let marks = timeline::Marks { switches };
+    let page = timeline::html(&test, &format!("{head}{steps}"), &trace, &marks);
+    let picture = match timeline::write(&timeline::directory(), &test, &page) {
+        Ok(path) => format!("\n  {PICTURE}{}", path.display()),
+        Err(err) => format!("\n  (no picture of the failing run: {err})"),
+    };
+    format!("{head}{picture}{steps}{lanes}")
+}
+
+/// Each line of `text` on a line of its own, indented under the verdict's first line.
+fn indent(text: Option<String>) -> String {
+    let mut out = String::new();
+    for line in text.iter().flat_map(|t| t.lines()) {
+        out.push_str("\n  ");
+        out.push_str(line);
+    }
+    out
 }
 
 /// The text of a panic payload.
-fn message(payload: &(dyn Any + Send)) -> &str {
+pub(super) fn message(payload: &(dyn Any + Send)) -> &str {
     payload
         .downcast_ref::<String>()
         .map(String::as_str)
