@@ -339,7 +339,7 @@ fn run_plan(
                             timeout: Duration::from_secs(exercise.timeout_secs()),
                             serial: exercise.serial,
                             group: *i,
-                            traces: layout.traces_dir(),
+                            traces: layout.traces_dir().join(trace_folder(&candidates[*i])),
                         },
                     ));
                 }
@@ -399,6 +399,22 @@ fn listed(kit: &Kit, exe: &std::path::Path, run: &SuiteRun) -> Result<Vec<String
         );
     }
     Ok(names)
+}
+
+/// Where one candidate's pictures of failing runs go: a folder per exercise and subject, so the
+/// student's run and each wrong solution never overwrite each other's.
+fn trace_folder(candidate: &Candidate) -> String {
+    let label = format!("{}-{}", candidate.exercise.name, candidate.subject.label());
+    label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// How long a test binary may take to list its tests.
