@@ -78,9 +78,14 @@ fn locks_taken_in_opposite_orders_are_reported_as_a_deadlock() {
         other.join().unwrap();
     });
     assert!(verdict.starts_with(model::DEADLOCK), "{verdict}");
-    // The hint names the mistake the steps show, not the test's own hint.
-    assert!(verdict.contains("lock-order deadlock"), "{verdict}");
-    assert!(!verdict.contains("the hint"), "{verdict}");
+    // The hint names the mistake the steps show first, then what the test checks.
+    let shown = verdict
+        .find("lock-order deadlock")
+        .expect("the mistake the steps show");
+    let own = verdict
+        .find("what this test checks: the hint")
+        .expect("the test's hint");
+    assert!(shown < own, "{verdict}");
     // Each blocked thread is shown at the line that asked for the lock, not inside the model.
     assert!(verdict.contains("tests/model_locks.rs"), "{verdict}");
     assert!(!verdict.contains("model/sync/"), "{verdict}");

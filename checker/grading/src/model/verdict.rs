@@ -157,11 +157,12 @@ fn conclude(message: &str, trace: Option<Trace>, hint: &str, check: Option<Check
             smallest = Some(found);
         }
     }
-    let hint = trace
-        .as_ref()
-        .and_then(Trace::diagnose)
-        .map(|finding| finding.hint())
-        .unwrap_or_else(|| hint.to_owned());
+    // What the steps show comes first; the test's own hint follows, since a heuristic reading
+    // of the steps can name a symptom (a notification nobody heard) of another mistake.
+    let hint = match trace.as_ref().and_then(Trace::diagnose) {
+        Some(finding) => format!("{}\n  → what this test checks: {hint}", finding.hint()),
+        None => hint.to_owned(),
+    };
     let mut head = format!("{}\n  → {hint}\n  {FOUND}", explain(&message));
     let mut switches = Vec::new();
     if let Some(found) = &smallest {
