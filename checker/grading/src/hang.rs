@@ -162,7 +162,8 @@ pub fn explain(threads: &[ThreadState]) -> String {
         "likely a read that never ends: a pipe whose write end is still open somewhere (every \
          copy must be closed for the reader to see the end)"
     } else if count(&Activity::Writing) > 0 {
-        "likely a full pipe: a writer waits for a reader that never reads"
+        "likely a deadlock on a full pipe: a writer waits for a reader that never reads (or \
+         that is itself waiting for this writer)"
     } else if count(&Activity::WaitingForChild) > 0 {
         "likely a child process that never ends (or waits for its parent)"
     } else if !threads.is_empty() && count(&Activity::Futex) == threads.len() {
