@@ -138,6 +138,27 @@ fn judge(
         );
         return (TestStatus::TimedOut, message, None);
     }
+    if let Some(limit) = trailer.out_of_memory {
+        let message = format!(
+            "used more than {} of memory, and was killed: a collection that grows without \
+             bound, or every result kept when one at a time would do",
+            crate::sandbox::binary(limit),
+        );
+        return (TestStatus::Crashed, message, None);
+    }
+    if let Some(secs) = trailer.cpu_limit {
+        let message = format!(
+            "used more than {secs} s of CPU time, and was killed: a loop that never ends, or \
+             threads that spin instead of waiting"
+        );
+        return (TestStatus::TimedOut, message, None);
+    }
+    if trailer.code == Some(0) && !trailer.completed {
+        // The harness never said the test ended: the process was ended from inside the test.
+        let message = "the test process exited before the test finished (`process::exit` in \
+                       your code?): a test passes only when it runs to its end";
+        return (TestStatus::Failed, message.into(), None);
+    }
     if trailer.code == Some(0) {
         // Passed. Panics printed on the way were expected (a `should_panic` test, a worker
         // that panics on purpose).
