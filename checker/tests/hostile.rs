@@ -90,6 +90,7 @@ fn submissions(p: &Paths) -> BTreeMap<&'static str, String> {
     let class = p.class.display();
     let out = p.out.display();
     let tag = &p.tag;
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
     let variants = format!("{target}/variants");
     let mut class_files = BTreeMap::new();
     let honest = solution_with("", HONEST_MARKER);
@@ -137,11 +138,16 @@ fn submissions(p: &Paths) -> BTreeMap<&'static str, String> {
                      panic!(\"LEAK: listed the class folder\"); }} \
                  for entry in std::fs::read_dir(\"{variants}\").into_iter().flatten().flatten() {{ \
                      let theirs = std::fs::read_to_string(entry.path().join(\"src/spawn_join.rs\")).unwrap_or_default(); \
-                     if theirs.contains(\"HONEST-MARKER\") {{ panic!(\"LEAK: read another student's package {{:?}}\", entry.path()); }} }} \
+                     if theirs.contains(concat!(\"HONEST\", \"-MARKER\")) {{ panic!(\"LEAK: read another student's package {{:?}}\", entry.path()); }} }} \
                  for entry in std::fs::read_dir(\"/proc\").into_iter().flatten().flatten() {{ \
                      let cmd = std::fs::read(entry.path().join(\"cmdline\")).unwrap_or_default(); \
                      if String::from_utf8_lossy(&cmd).contains(\"{class}\") {{ \
-                         panic!(\"LEAK: found the class folder on a command line\"); }} }}"
+                         panic!(\"LEAK: found the class folder on a command line\"); }} \
+                     let env = std::fs::read(entry.path().join(\"environ\")).unwrap_or_default(); \
+                     if String::from_utf8_lossy(&env).contains(concat!(\"HOSTILE\", \"_SECRET\")) {{ \
+                         panic!(\"LEAK: read the grader's secret in {{:?}}\", entry.path()); }} }} \
+                 if std::fs::read_dir(\"{home}\").is_ok_and(|d| d.count() > 0) {{ \
+                     panic!(\"LEAK: listed the grader's home\"); }}"
             ),
             "",
         ),
@@ -195,7 +201,11 @@ fn submissions(p: &Paths) -> BTreeMap<&'static str, String> {
     class_files.insert(
         "memory_hog",
         solution_with(
-            &once("let hog = vec![1u8; 6 << 30]; std::hint::black_box(&hog);"),
+            &once(
+                "let size = 6usize << 30; let layout = std::alloc::Layout::from_size_align(size, 4096).unwrap(); \
+                 let hog = unsafe { std::alloc::alloc(layout) }; assert!(!hog.is_null(), \"no memory\"); \
+                 for at in (0..size).step_by(4096) { unsafe { hog.add(at).write_volatile(1) } }",
+            ),
             "",
         ),
     );
@@ -203,9 +213,11 @@ fn submissions(p: &Paths) -> BTreeMap<&'static str, String> {
         "loud_gb",
         solution_with(
             &once(
-                "use std::io::Write; let line = [b'x'; 1 << 20]; let mut out = std::io::stdout().lock(); \
-                 for _ in 0..1024 { out.write_all(&line).unwrap(); } out.flush().unwrap(); \
-                 panic!(\"printed a gigabyte on purpose\");",
+                "use std::io::Write; let mut lines = vec![b'x'; 1 << 20]; \
+                 for at in (1023..lines.len()).step_by(1024) { lines[at] = b'\\n'; } \
+                 let mut out = std::io::stdout().lock(); \
+                 for _ in 0..1024 { out.write_all(&lines).unwrap(); } out.flush().unwrap(); \
+                 std::process::exit(3);",
             ),
             "",
         ),
@@ -387,6 +399,8 @@ fn grade_the_class() -> Run {
         .env("KIT_TARGET_DIR", target())
         .env("TMPDIR", tmp.path())
         .env("KIT_HOSTILE_TAG", &paths.tag)
+        .env("HOSTILE_SECRET", "a CI token no test may read")
+        .env("KIT_REQUIRE_ISOLATION", "1")
         .args([
             "grade",
             class.path().to_str().unwrap(),
@@ -720,7 +734,11 @@ fn six_gib_is_stopped_at_the_memory_limit() {
 #[test]
 fn a_gigabyte_of_output_is_kept_as_head_and_tail() {
     let run = run();
-    run.expect("loud_gb", "failed", "printed a gigabyte on purpose");
+    run.expect(
+        "loud_gb",
+        "failed",
+        "the test process exited with code Some(3)",
+    );
     for (_, _, output) in run.tests("loud_gb") {
         assert!(
             output.contains("[... printed 1.1 GB; kept the first and last 64 KiB ...]"),
@@ -775,6 +793,7 @@ fn ctrl_c_during_grading_leaves_nothing() {
             .env("KIT_TARGET_DIR", target())
             .env("TMPDIR", tmp.path())
             .env("KIT_HOSTILE_TAG", &tag)
+            .env("KIT_REQUIRE_ISOLATION", "1")
             .args([
                 "grade",
                 class.path().to_str().unwrap(),

@@ -419,11 +419,18 @@ fn view(
 ) -> crate::sandbox::isolate::View {
     let traces = layout.traces_dir();
     let _ = std::fs::create_dir_all(&traces);
+    // The grader's home holds what no test should read (keys, tokens, other work).
+    let mut private = crate::sandbox::isolate::private_dirs();
+    private.extend(
+        std::env::var_os("HOME")
+            .map(std::path::PathBuf::from)
+            .filter(|home| home.is_absolute() && home.parent().is_some()),
+    );
     crate::sandbox::isolate::View {
         exe: exe.to_path_buf(),
         cwd: dir.to_path_buf(),
         variants: Some(layout.variants_dir()),
-        private: crate::sandbox::isolate::private_dirs(),
+        private,
         shown: vec![layout.root().to_path_buf(), layout.target_dir()],
         writable: vec![traces],
         tmp_size: memory,

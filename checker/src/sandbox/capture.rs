@@ -3,8 +3,6 @@
 //! the checker 128 KiB), and libtest's own lines are followed to prove that the harness
 //! completed the test ([`Proof`]).
 
-use std::collections::VecDeque;
-
 /// The longest line followed for libtest's lines: theirs are short, and a test that prints a
 /// gigabyte without a newline must not grow the buffer.
 const LINE_LIMIT: usize = 4096;
@@ -13,7 +11,9 @@ const LINE_LIMIT: usize = 4096;
 pub struct Capture {
     keep: usize,
     head: Vec<u8>,
-    tail: VecDeque<u8>,
+    /// The bytes after the head; the last `keep` of them are the tail (the rest is dropped now
+    /// and then, so that appending stays a copy).
+    tail: Vec<u8>,
     total: u64,
     line: Vec<u8>,
     proof: Option<Proof>,
@@ -25,36 +25,53 @@ impl Capture {
         Capture {
             keep,
             head: Vec::new(),
-            tail: VecDeque::new(),
+            tail: Vec::new(),
             total: 0,
             line: Vec::new(),
             proof: test.map(Proof::new),
         }
     }
 
-    pub fn push(&mut self, mut bytes: &[u8]) {
+    pub fn push(&mut self, bytes: &[u8]) {
         self.total += bytes.len() as u64;
-        if let Some(proof) = &mut self.proof {
-            for &b in bytes {
-                if b == b'\n' {
-                    proof.line(&String::from_utf8_lossy(&self.line));
-                    self.line.clear();
-                } else if self.line.len() < LINE_LIMIT {
-                    self.line.push(b);
-                }
-            }
+        if self.proof.is_some() {
+            self.follow_lines(bytes);
         }
         let room = self.keep.saturating_sub(self.head.len());
-        let first = room.min(bytes.len());
-        self.head.extend_from_slice(&bytes[..first]);
-        bytes = &bytes[first..];
-        if bytes.len() >= self.keep {
-            self.tail.clear();
-            bytes = &bytes[bytes.len() - self.keep..];
+        let (first, rest) = bytes.split_at(room.min(bytes.len()));
+        self.head.extend_from_slice(first);
+        // Copies only: this runs for every byte a test prints, gigabytes of them.
+        let rest = &rest[rest.len().saturating_sub(self.keep)..];
+        self.tail.extend_from_slice(rest);
+        if self.tail.len() >= 2 * self.keep.max(1) {
+            let from = self.tail.len() - self.keep;
+            self.tail.copy_within(from.., 0);
+            self.tail.truncate(self.keep);
         }
-        let over = (self.tail.len() + bytes.len()).saturating_sub(self.keep);
-        self.tail.drain(..over);
-        self.tail.extend(bytes);
+    }
+
+    /// Hands each complete line to the proof. Newlines are found with the C library's
+    /// `memchr`, since this scans all the test prints.
+    fn follow_lines(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            // Safety: `bytes` is a valid slice; memchr reads at most its length.
+            let found = unsafe { libc::memchr(bytes.as_ptr().cast(), b'\n' as i32, bytes.len()) };
+            let end = if found.is_null() {
+                bytes.len()
+            } else {
+                found as usize - bytes.as_ptr() as usize
+            };
+            let room = LINE_LIMIT.saturating_sub(self.line.len());
+            self.line.extend_from_slice(&bytes[..end.min(room)]);
+            if found.is_null() {
+                return;
+            }
+            if let Some(proof) = &mut self.proof {
+                proof.line(&String::from_utf8_lossy(&self.line));
+            }
+            self.line.clear();
+            bytes = &bytes[end + 1..];
+        }
     }
 
     /// Whether the harness completed the test: see [`Proof`].
@@ -63,8 +80,10 @@ impl Capture {
     }
 
     /// The kept bytes: the head, the tail and the total printed.
-    pub fn into_parts(self) -> (Vec<u8>, Vec<u8>, u64) {
-        (self.head, self.tail.into(), self.total)
+    pub fn into_parts(mut self) -> (Vec<u8>, Vec<u8>, u64) {
+        let from = self.tail.len().saturating_sub(self.keep);
+        self.tail.drain(..from);
+        (self.head, self.tail, self.total)
     }
 }
 

@@ -1,31 +1,63 @@
-//! What a test can see and touch: with bubblewrap (`bwrap`), each test runs as uid/gid 65534
-//! in namespaces of its own — user, mount, PID, network, IPC, UTS — where the whole system is
-//! read-only, other submissions, other test binaries and the class's folders are hidden, `/tmp`
-//! and `/dev/shm` are private and empty, and only the traces folder is writable. Its
-//! environment is the checker's allow-list, nothing else (no CI secret reaches a test).
+//! What a test can see and touch: with bubblewrap (`bwrap`), each test runs in namespaces of its
+//! own — user, mount, PID, network, IPC, UTS — where the whole system is read-only, other
+//! submissions, other test binaries, the class's folders and the grader's home are hidden,
+//! `/tmp` and `/dev/shm` are private and empty, and only the traces folder is writable. Its
+//! environment is the checker's allow-list, nothing else (no CI secret reaches a test), and
+//! bubblewrap's own command line is passed on a pipe, so the test cannot read the hidden
+//! folders' names from it.
+//!
+//! As root, the test's user namespace maps its root to the grader's and every other id to an
+//! unprivileged range ([`SUBORDINATE`]): the suites' own root-only probes work as they were
+//! written (a lab process that becomes `nobody` so that RLIMIT_NPROC binds it, "pid 1 belongs
+//! to another user"), while the test holds only a few capabilities, valid in its namespace
+//! alone (never `CAP_SYS_ADMIN`: it cannot unmount what hides other submissions). As another
+//! user, the test runs as that user in its namespaces.
 //!
 //! Where the kernel or the system refuses a feature, the sandbox does with less, and the
-//! checker says so in one line: no user namespace (as root: uid 0 inside the other namespaces,
-//! without any capability), or no bubblewrap at all (the test runs beside the checker, as
-//! before; only the cgroups and limits bound it).
+//! checker says so in one line: no user namespace (as root: mount, PID and network namespaces
+//! with the same few capabilities), or no bubblewrap at all (the test runs beside the checker,
+//! as before; only the cgroups and limits bound it).
 
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-/// The unprivileged user and group a test runs as (`nobody`, `nogroup`).
-pub const NOBODY: u32 = 65534;
+/// Where a test's user namespace maps its ids 1 to 65535: far above any real user's.
+pub const SUBORDINATE: u32 = 1_000_000_001;
+
+/// The fd bubblewrap reads its user namespace from, in the process that becomes bubblewrap.
+pub const USERNS_FD: i32 = 5;
+
+/// The fd bubblewrap reads its arguments from.
+pub const ARGS_FD: i32 = 6;
+
+/// The capabilities a test keeps in its own user namespace (as root): what the suites' probes
+/// of root's behaviour use, nothing that could undo the sandbox.
+const CAPABILITIES: [&str; 7] = [
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+];
 
 /// How tests are isolated on this machine, found once per checker run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Isolation {
-    /// bubblewrap with a user namespace: uid 65534, every namespace.
+    /// As root: bubblewrap in a user namespace of the checker's making (root mapped to root,
+    /// every other id unprivileged), every namespace, a few capabilities.
     Full,
-    /// bubblewrap without a user namespace (the kernel refuses one): mount, PID, network, IPC
-    /// namespaces, every capability dropped.
+    /// As another user: bubblewrap in a user namespace of its own, as that user.
+    User,
+    /// As root, where the kernel refuses a user namespace: mount, PID, network, IPC
+    /// namespaces, the same few capabilities.
     NoUserNamespace,
     /// No bubblewrap: the test runs in the checker's own namespaces.
     #[default]
@@ -36,11 +68,10 @@ impl Isolation {
     /// The warning to print once, where isolation is not full.
     pub fn warning(self) -> Option<String> {
         match self {
-            Isolation::Full => None,
+            Isolation::Full | Isolation::User => None,
             Isolation::NoUserNamespace => Some(
-                "warning: the kernel refuses user namespaces here: tests run without \
-                 capabilities in their own mount, PID and network namespaces, but not as an \
-                 unprivileged user"
+                "warning: the kernel refuses user namespaces here: tests run in their own mount, \
+                 PID and network namespaces, but as root (with few capabilities)"
                     .into(),
             ),
             Isolation::None => Some(format!(
@@ -63,54 +94,110 @@ pub fn isolation() -> Isolation {
         let found = probe();
         if let Some(warning) = found.warning() {
             eprintln!("{warning}");
+            // Tests of the sandbox itself must not run their attacks unisolated.
+            if std::env::var_os("KIT_REQUIRE_ISOLATION").is_some() {
+                eprintln!("error: KIT_REQUIRE_ISOLATION is set: nothing is run");
+                std::process::exit(2);
+            }
         }
         found
     })
 }
 
 fn probe() -> Isolation {
-    if std::env::var_os("KIT_NO_ISOLATION").is_some() {
+    if std::env::var_os("KIT_NO_ISOLATION").is_some() || which("bwrap").is_none() {
         return Isolation::None;
     }
-    let Some(bwrap) = which("bwrap") else {
-        return Isolation::None;
-    };
     let works = |isolation: Isolation| {
-        let mut command = Command::new(&bwrap);
-        command.args(namespaces(isolation)).args([
-            "--ro-bind",
-            "/",
-            "/",
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            "--",
-            "true",
-        ]);
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        let view = View {
+            exe: PathBuf::from("/bin/true"),
+            cwd: PathBuf::from("/"),
+            tmp_size: 1 << 20,
+            ..View::default()
+        };
+        let Some(prepared) = Prepared::new(isolation, &view, &[], None, "true", &[]) else {
+            return false;
+        };
+        let mut prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                if std::env::var_os("KIT_DEBUG_SANDBOX").is_some() {
+                    eprintln!("{isolation:?}: {e}");
+                }
+                return false;
+            }
+        };
+        prepared.command.stdin(Stdio::null()).stdout(Stdio::null());
+        match prepared.output() {
+            Ok(output) if output.status.success() => true,
+            Ok(output) => {
+                if std::env::var_os("KIT_DEBUG_SANDBOX").is_some() {
+                    eprintln!("{isolation:?}: {}", String::from_utf8_lossy(&output.stderr));
+                }
+                false
+            }
+            Err(_) => false,
+        }
     };
-    if works(Isolation::Full) {
-        Isolation::Full
-    } else if nix::unistd::geteuid().is_root() && works(Isolation::NoUserNamespace) {
-        Isolation::NoUserNamespace
+    let root = nix::unistd::geteuid().is_root();
+    let candidates: &[Isolation] = if root {
+        &[Isolation::Full, Isolation::NoUserNamespace]
     } else {
-        Isolation::None
-    }
+        &[Isolation::User]
+    };
+    candidates
+        .iter()
+        .copied()
+        .find(|&i| works(i))
+        .unwrap_or(Isolation::None)
 }
 
-/// The namespace options of bubblewrap for `isolation`.
+/// A user namespace for one test: its root is the grader's root, ids 1 to 65535 are
+/// unprivileged ([`SUBORDINATE`] onwards). Made by a short-lived process that unshares it; the
+/// fd keeps it alive.
+fn user_namespace() -> std::io::Result<OwnedFd> {
+    let mut holder = Command::new("cat");
+    holder
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // Safety: unshare is a plain system call, made in the single-threaded child.
+    unsafe {
+        holder.pre_exec(|| {
+            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWUSER).map_err(std::io::Error::from)
+        });
+    }
+    let mut child = holder.spawn()?;
+    let pid = child.id();
+    let map = format!("0 0 1\n1 {SUBORDINATE} 65535\n");
+    // One write each: the kernel takes a map whole, once.
+    let made = std::fs::write(format!("/proc/{pid}/uid_map"), &map)
+        .and_then(|()| std::fs::write(format!("/proc/{pid}/gid_map"), &map))
+        .and_then(|()| std::fs::File::open(format!("/proc/{pid}/ns/user")));
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(OwnedFd::from(made?))
+}
+
+/// The options of bubblewrap for `isolation`.
 fn namespaces(isolation: Isolation) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
-    if isolation == Isolation::Full {
-        let id = NOBODY.to_string();
-        args.extend(["--unshare-user".into(), "--disable-userns".into()]);
-        args.extend(["--uid".into(), id.clone(), "--gid".into(), id]);
+    match isolation {
+        Isolation::Full => {
+            args.extend(
+                [
+                    "--userns",
+                    &USERNS_FD.to_string(),
+                    "--uid",
+                    "0",
+                    "--gid",
+                    "0",
+                ]
+                .map(String::from),
+            );
+        }
+        Isolation::User => args.push("--unshare-user".into()),
+        Isolation::NoUserNamespace | Isolation::None => {}
     }
     args.extend(
         [
@@ -124,6 +211,11 @@ fn namespaces(isolation: Isolation) -> Vec<String> {
         ]
         .map(String::from),
     );
+    if matches!(isolation, Isolation::Full | Isolation::NoUserNamespace) {
+        for cap in CAPABILITIES {
+            args.extend(["--cap-add".to_owned(), cap.to_owned()]);
+        }
+    }
     args
 }
 
@@ -182,71 +274,159 @@ pub fn environment() -> Vec<(String, String)> {
         .collect()
 }
 
-/// The bubblewrap command that runs `program args` as `view` says, reporting its status on
-/// `status_fd`; `None` where tests are not isolated.
-pub fn command(
-    isolation: Isolation,
-    view: &View,
-    env: &[(String, String)],
-    status_fd: i32,
-    program: &str,
-    args: &[String],
-) -> Option<Command> {
-    if isolation == Isolation::None {
-        return None;
+/// A bubblewrap command ready to spawn, with the fds it reads (its arguments, its user
+/// namespace) held until then.
+pub struct Prepared {
+    pub command: Command,
+    _args: OwnedFd,
+    _userns: Option<OwnedFd>,
+}
+
+impl Prepared {
+    /// The bubblewrap command that runs `program args` as `view` says, reporting its status on
+    /// `status_fd` if given; `None` where tests are not isolated.
+    pub fn new(
+        isolation: Isolation,
+        view: &View,
+        env: &[(String, String)],
+        status_fd: Option<i32>,
+        program: &str,
+        args: &[String],
+    ) -> Option<std::io::Result<Prepared>> {
+        if isolation == Isolation::None {
+            return None;
+        }
+        let bwrap = which("bwrap")?;
+        Some(Prepared::build(
+            &bwrap, isolation, view, env, status_fd, program, args,
+        ))
     }
-    let mut command = Command::new(which("bwrap")?);
-    command.args(namespaces(isolation));
-    command.args(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
+
+    fn build(
+        bwrap: &Path,
+        isolation: Isolation,
+        view: &View,
+        env: &[(String, String)],
+        status_fd: Option<i32>,
+        program: &str,
+        args: &[String],
+    ) -> std::io::Result<Prepared> {
+        let mut list = namespaces(isolation);
+        list.extend(arguments(view, env));
+        if let Some(fd) = status_fd {
+            list.extend(["--json-status-fd".to_owned(), fd.to_string()]);
+        }
+        // The options go on a pipe (`--args`): on bubblewrap's command line, which the test
+        // can read as its namespace's pid 1, they would name every folder hidden from it. The
+        // command itself must follow on the command line.
+        let (reader, mut writer) = std::io::pipe()?;
+        let mut bytes = Vec::new();
+        for arg in &list {
+            bytes.extend_from_slice(arg.as_bytes());
+            bytes.push(0);
+        }
+        std::io::Write::write_all(&mut writer, &bytes)?;
+        drop(writer);
+        let args_fd = super::high(OwnedFd::from(reader))?;
+        let userns = match isolation {
+            Isolation::Full => Some(super::high(user_namespace()?)?),
+            _ => None,
+        };
+        let mut command = Command::new(bwrap);
+        command
+            .args(["--args", &ARGS_FD.to_string(), "--", program])
+            .args(args);
+        // bubblewrap itself gets no environment: the test's is given with --setenv.
+        command.env_clear();
+        let fds = (args_fd.as_raw_fd(), userns.as_ref().map(|u| u.as_raw_fd()));
+        // Safety: `pass_fd` only makes async-signal-safe calls on fds this process holds.
+        unsafe {
+            command.pre_exec(move || {
+                super::pass_fd(fds.0, ARGS_FD)?;
+                if let Some(userns) = fds.1 {
+                    super::pass_fd(userns, USERNS_FD)?;
+                }
+                Ok(())
+            });
+        }
+        Ok(Prepared {
+            command,
+            _args: args_fd,
+            _userns: userns,
+        })
+    }
+
+    fn output(mut self) -> std::io::Result<std::process::Output> {
+        self.command.output()
+    }
+}
+
+/// bubblewrap's options for what the test sees: every folder read-only, private `/tmp` and
+/// `/dev/shm`, the private folders hidden, the kit shown again where it sat below one, other
+/// packages' binaries and sources hidden, the test's own shown, the writable folders bound.
+fn arguments(view: &View, env: &[(String, String)]) -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    let mut add = |items: &[&str]| args.extend(items.iter().map(|s| (*s).to_owned()));
+    let text = |p: &Path| p.display().to_string();
+    add(&["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]);
     let tmp_size = view.tmp_size.to_string();
     for dir in ["/tmp", "/dev/shm"] {
-        command.args(["--perms", "1777", "--size", &tmp_size, "--tmpfs", dir]);
+        add(&["--perms", "1777", "--size", &tmp_size, "--tmpfs", dir]);
     }
-    // The kit and its build folder, shown again where they sat below a hidden folder (a kit
-    // copied to /tmp).
+    let hide = |dir: &Path, args: &mut Vec<String>| {
+        if dir.is_dir() {
+            args.extend(["--perms", "0755", "--tmpfs"].map(String::from));
+            args.push(text(dir));
+        }
+    };
+    // Private folders that hold the kit (the grader's home) first, then the kit shown again,
+    // then private folders inside it (a class folder in the kit).
+    let (around, inside): (Vec<&PathBuf>, Vec<&PathBuf>) = view
+        .private
+        .iter()
+        .partition(|p| view.shown.iter().any(|s| s.starts_with(p)));
+    for dir in &around {
+        hide(dir, &mut args);
+    }
     for dir in &view.shown {
-        if dir.starts_with("/tmp") && dir.is_dir() {
-            command.arg("--ro-bind").arg(dir).arg(dir);
+        let below = dir.starts_with("/tmp") || around.iter().any(|p| dir.starts_with(p));
+        if below && dir.is_dir() {
+            args.extend(["--ro-bind".to_owned(), text(dir), text(dir)]);
         }
     }
-    let needed = [&view.exe, &view.cwd];
-    for dir in &view.private {
-        // A private folder that holds what the test needs (the kit itself given as the
-        // gradebook's folder) stays visible: read-only, like everything else.
-        if !dir.is_dir() || needed.iter().any(|n| n.starts_with(dir)) {
-            continue;
-        }
-        command.args(["--perms", "0755", "--tmpfs"]).arg(dir);
+    for dir in inside {
+        hide(dir, &mut args);
     }
     // Other packages' test binaries and generated packages (other students' code) are hidden;
     // the test's own binary and package are shown again over them, read-only.
     let deps = view.exe.parent().filter(|d| d.ends_with("deps"));
     for dir in deps.into_iter().chain(view.variants.as_deref()) {
-        if dir.is_dir() {
-            command.args(["--perms", "0755", "--tmpfs"]).arg(dir);
-        }
+        hide(dir, &mut args);
     }
     if let Some(variants) = &view.variants
         && view.cwd.starts_with(variants)
         && view.cwd != *variants
     {
-        command.arg("--ro-bind").arg(&view.cwd).arg(&view.cwd);
+        args.extend(["--ro-bind".to_owned(), text(&view.cwd), text(&view.cwd)]);
     }
-    command.arg("--ro-bind").arg(&view.exe).arg(&view.exe);
+    if view.exe.is_file() {
+        args.extend(["--ro-bind".to_owned(), text(&view.exe), text(&view.exe)]);
+    }
     for dir in &view.writable {
         if dir.is_dir() {
-            command.arg("--bind").arg(dir).arg(dir);
+            args.extend(["--bind".to_owned(), text(dir), text(dir)]);
         }
     }
-    command.arg("--chdir").arg(&view.cwd);
-    command.arg("--clearenv");
+    args.extend([
+        "--chdir".to_owned(),
+        text(&view.cwd),
+        "--clearenv".to_owned(),
+    ]);
     for (name, value) in env {
-        command.args(["--setenv", name, value]);
+        args.extend(["--setenv".to_owned(), name.clone(), value.clone()]);
     }
-    command.args(["--setenv", "TMPDIR", "/tmp"]);
-    command.args(["--json-status-fd", &status_fd.to_string()]);
-    command.arg("--").arg(program).args(args);
-    Some(command)
+    args.extend(["--setenv", "TMPDIR", "/tmp"].map(String::from));
+    args
 }
 
 /// Reads bubblewrap's status documents (`{"child-pid": N}`, then `{"exit-code": N}`).

@@ -221,28 +221,38 @@ fn supervise(spec: &Spec, stop: &AtomicBool) -> Result<Trailer> {
     };
     let (output, output_writer) = std::io::pipe()?;
     let (status, status_writer) = std::io::pipe()?;
-    let isolated = isolate::command(
+    let status_writer = high(OwnedFd::from(status_writer))?;
+    let prepared = isolate::Prepared::new(
         spec.isolation,
         &spec.view,
         &spec.env,
-        STATUS_FD,
+        Some(STATUS_FD),
         &spec.program,
         &spec.args,
-    );
-    let bwrap = isolated.is_some();
-    let mut command = isolated.unwrap_or_else(|| {
-        let mut command = Command::new(&spec.program);
-        command
-            .args(&spec.args)
-            .env_clear()
-            .envs(spec.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(&spec.view.cwd);
-        if let Some(tmp) = &tmp {
-            command.env("TMPDIR", tmp.path());
+    )
+    .transpose()
+    .context("cannot prepare the test's sandbox")?;
+    let bwrap = prepared.is_some();
+    let mut command = match prepared {
+        Some(prepared) => Ok(prepared),
+        None => {
+            let mut command = Command::new(&spec.program);
+            command
+                .args(&spec.args)
+                .env_clear()
+                .envs(spec.env.iter().map(|(k, v)| (k, v)))
+                .current_dir(&spec.view.cwd);
+            if let Some(tmp) = &tmp {
+                command.env("TMPDIR", tmp.path());
+            }
+            Err(command)
         }
-        command
-    });
-    command
+    };
+    let command_mut = match &mut command {
+        Ok(prepared) => &mut prepared.command,
+        Err(command) => command,
+    };
+    command_mut
         .stdin(Stdio::null())
         .stdout(output_writer.try_clone()?)
         .stderr(output_writer)
@@ -260,7 +270,7 @@ fn supervise(spec: &Spec, stop: &AtomicBool) -> Result<Trailer> {
     // Safety: the closure only makes async-signal-safe system calls (open/write/close in
     // `cgroup::enter`, setrlimit, dup2) on data prepared before the fork.
     unsafe {
-        command.pre_exec(move || {
+        command_mut.pre_exec(move || {
             for file in &procs {
                 crate::cgroup::enter(file)?;
             }
@@ -273,7 +283,7 @@ fn supervise(spec: &Spec, stop: &AtomicBool) -> Result<Trailer> {
             pass_fd(status_fd, STATUS_FD)
         });
     }
-    let mut child = command
+    let mut child = command_mut
         .spawn()
         .with_context(|| format!("cannot start {}", spec.program))?;
     // Our copies of the write ends: closed, so the readers see the end when the test's are.
@@ -411,6 +421,15 @@ fn supervise(spec: &Spec, stop: &AtomicBool) -> Result<Trailer> {
     trailer.tail = String::from_utf8_lossy(&tail).into_owned();
     trailer.printed = printed;
     Ok(trailer)
+}
+
+/// `fd` moved to a number above every fixed one ([`REPORT_FD`], [`STATUS_FD`],
+/// [`isolate::USERNS_FD`], [`isolate::ARGS_FD`]), so that putting one in place never overwrites
+/// another.
+pub fn high(fd: OwnedFd) -> std::io::Result<OwnedFd> {
+    let moved = nix::fcntl::fcntl(&fd, nix::fcntl::FcntlArg::F_DUPFD_CLOEXEC(10))?;
+    // Safety: fcntl just returned this new fd, owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(moved) })
 }
 
 /// Makes `fd` the child's `target`, open across exec. Runs between fork and exec: only
