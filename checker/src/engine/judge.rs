@@ -228,8 +228,18 @@ fn judge(
     if let Some(signal) = trailer.signal {
         return (TestStatus::Crashed, crash(signal, &raw.output), None);
     }
-    let tail: Vec<&str> = raw.output.lines().rev().take(5).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    // The last lines, each cut short: a test may print lines of any length.
+    let tail: Vec<String> = raw
+        .output
+        .lines()
+        .rev()
+        .take(5)
+        .map(|l| match l.char_indices().nth(160) {
+            Some((at, _)) => format!("{}…", &l[..at]),
+            None => l.to_owned(),
+        })
+        .collect();
+    let tail: Vec<String> = tail.into_iter().rev().collect();
     let message = format!(
         "the test process exited with code {:?}: {}",
         trailer.code,
