@@ -176,7 +176,10 @@ impl Group {
     fn create(controller: Controller, settings: &[(&str, String)]) -> Option<Group> {
         let (parent, v2) = parent_of(controller)?;
         remove_orphaned_groups(&parent);
-        let dir = parent.join(format!("{PREFIX}{}", std::process::id()));
+        // Unique in this process too (a sandbox makes one set, the unit tests several).
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = parent.join(format!("{PREFIX}{}-{n}", std::process::id()));
         // A group of the same name is the leftover of an earlier sandbox with this pid.
         let _ = std::fs::remove_dir(&dir);
         std::fs::create_dir(&dir).ok()?;
@@ -289,7 +292,7 @@ fn remove_orphaned_groups(base: &Path) {
         let Some(pid) = name
             .to_str()
             .and_then(|n| n.strip_prefix(PREFIX))
-            .and_then(|pid| pid.parse::<i32>().ok())
+            .and_then(|rest| rest.split('-').next()?.parse::<i32>().ok())
         else {
             continue;
         };
@@ -333,7 +336,7 @@ mod tests {
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let dead = child.id();
         child.wait().unwrap();
-        let orphan = base.join(format!("{PREFIX}{dead}"));
+        let orphan = base.join(format!("{PREFIX}{dead}-0"));
         std::fs::create_dir(&orphan).unwrap();
         remove_orphaned_groups(&base);
         assert!(!orphan.exists(), "{} is left behind", orphan.display());

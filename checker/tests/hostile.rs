@@ -600,8 +600,11 @@ impl Run {
             .filter(|g| !self.cgroups_before.contains(g))
             .filter(|g| {
                 // Only a group whose sandbox is gone is left behind.
-                let pid =
-                    g.file_name().unwrap().to_string_lossy()["kit-sandbox-".len()..].to_owned();
+                let pid = g.file_name().unwrap().to_string_lossy()["kit-sandbox-".len()..]
+                    .split('-')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
                 !Path::new("/proc").join(pid).exists()
             })
             .collect();
@@ -859,7 +862,11 @@ fn ctrl_c_during_grading_leaves_nothing() {
         .into_iter()
         .filter(|g| !cgroups_before.contains(g) && !graded.cgroups_before.contains(g))
         .filter(|g| {
-            let pid = g.file_name().unwrap().to_string_lossy()["kit-sandbox-".len()..].to_owned();
+            let pid = g.file_name().unwrap().to_string_lossy()["kit-sandbox-".len()..]
+                .split('-')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             !Path::new("/proc").join(pid).exists()
         })
         .collect();
