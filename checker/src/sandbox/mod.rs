@@ -8,8 +8,8 @@
 //!
 //! - puts the test in cgroups of its own ([`crate::cgroup`]): at most [`MAX_TASKS`] tasks, at
 //!   most the exercise's memory (an OOM kill is named as such), and bounds its CPU time;
-//! - starts it isolated ([`isolate`]): as uid 65534 in its own user, mount, PID, network, IPC
-//!   namespaces, the system read-only, other submissions hidden, `/tmp` private;
+//! - starts it isolated ([`isolate`]): in its own user, mount, PID, network, IPC namespaces,
+//!   the system read-only, other submissions hidden, `/tmp` private;
 //! - reads everything it prints as it is printed, keeping the first and last 64 KiB
 //!   ([`capture`]), and follows libtest's lines: a test passes only if the harness completed
 //!   it and the process then ended normally;
