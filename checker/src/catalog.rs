@@ -45,6 +45,9 @@ pub struct Exercise {
     /// Run this exercise's tests alone (timing probes that other tests would disturb).
     #[serde(default)]
     pub serial: bool,
+    /// Memory one test may use, e.g. `"2 GiB"` (default [`DEFAULT_MEMORY`]).
+    #[serde(default, deserialize_with = "memory_size")]
+    pub memory: Option<u64>,
     #[serde(default)]
     pub hints: Vec<String>,
     /// More suites that grade this exercise, e.g. a model-checked one built with a feature.
@@ -72,6 +75,36 @@ pub struct SuiteRun {
 /// The default seconds a test may run.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 5;
 
+/// The default memory one test may use (its processes together): 1 GiB.
+pub const DEFAULT_MEMORY: u64 = 1 << 30;
+
+/// `"512 MiB"`, `"2 GiB"`, `"1.5 GiB"` (binary units; `KiB`, `MiB`, `GiB`), as bytes.
+pub fn parse_memory(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let scale = match unit.trim() {
+        "KiB" => 1u64 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return None,
+    };
+    let bytes = number * scale as f64;
+    (bytes >= 1.0).then_some(bytes as u64)
+}
+
+fn memory_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_memory(&text).map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "memory = \"{text}\" is not a size like \"512 MiB\" or \"2 GiB\""
+        ))
+    })
+}
+
 impl Exercise {
     /// Every suite run that grades this exercise: the default suite first.
     pub fn runs(&self) -> Vec<SuiteRun> {
@@ -90,6 +123,11 @@ impl Exercise {
 
     pub fn timeout_secs(&self) -> u64 {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT_SECS)
+    }
+
+    /// The memory one of its tests may use, in bytes.
+    pub fn memory_bytes(&self) -> u64 {
+        self.memory.unwrap_or(DEFAULT_MEMORY)
     }
 
     /// The points one test is worth: the weight whose key is the longest suffix of its name,
@@ -299,6 +337,15 @@ pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_sizes_read_as_bytes() {
+        assert_eq!(parse_memory("2 GiB"), Some(2 << 30));
+        assert_eq!(parse_memory("512 MiB"), Some(512 << 20));
+        assert_eq!(parse_memory("1.5GiB"), Some(3 << 29));
+        assert_eq!(parse_memory("2 GB"), None, "binary units only: say GiB");
+        assert_eq!(parse_memory("lots"), None);
+    }
 
     const SAMPLE: &str = r#"
 version = 1

@@ -158,12 +158,9 @@ pub enum Command {
     /// Internal: run one test under supervision (used by the checker itself).
     #[command(name = "__sandbox", hide = true)]
     Sandbox {
+        /// What to run and how (JSON), see `sandbox::Spec`.
         #[arg(long)]
-        timeout_ms: u64,
-        #[arg(long)]
-        max_procs: usize,
-        #[arg(last = true, required = true)]
-        command: Vec<String>,
+        spec: String,
     },
 }
 

@@ -27,7 +27,6 @@ mod sandbox;
 mod style;
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::Result;
 use clap::Parser;
@@ -50,17 +49,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<bool> {
-    if let Some(Command::Sandbox {
-        timeout_ms,
-        max_procs,
-        command,
-    }) = &cli.command
-    {
-        let limits = sandbox::Limits {
-            timeout: Duration::from_millis(*timeout_ms),
-            max_procs: *max_procs,
-        };
-        sandbox::run(&limits, &command[0], &command[1..])?;
+    if let Some(Command::Sandbox { spec }) = &cli.command {
+        let spec: sandbox::Spec = serde_json::from_str(spec)?;
+        sandbox::run(&spec)?;
         return Ok(true);
     }
     let kit = Kit::locate(cli.root.as_deref(), &std::env::current_dir()?)?;

@@ -67,6 +67,17 @@ pub fn descendants(root: i32) -> Vec<ProcInfo> {
     found
 }
 
+/// The memory a process has in RAM now (its resident set), in bytes; 0 once it is gone.
+pub fn rss(pid: i32) -> u64 {
+    let pages: u64 = fs::read_to_string(format!("/proc/{pid}/statm"))
+        .ok()
+        .and_then(|t| t.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0);
+    // Safety: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
+    pages * page
+}
+
 /// The command line of a process, for reports (falls back to its name).
 pub fn cmdline(p: &ProcInfo) -> String {
     let raw = fs::read(format!("/proc/{}/cmdline", p.pid)).unwrap_or_default();
@@ -94,6 +105,13 @@ mod tests {
             (p.pid, p.ppid, p.state, p.comm.as_str()),
             (42, 7, 'S', "a (b) c")
         );
+    }
+
+    #[test]
+    fn its_own_memory_is_counted() {
+        let rss = rss(std::process::id() as i32);
+        assert!(rss > 0 && rss < 1 << 40, "{rss}");
+        assert_eq!(super::rss(i32::MAX), 0);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::progress::Progress;
 /// The progress file, ready to use: renames applied, damage repaired and saved.
 pub fn open(kit: &Kit, options: &Options) -> Result<Progress> {
     let path = kit.layout.progress_file();
-    let mut progress = Progress::load(&path);
+    let mut progress = Progress::load(&path)?;
     let moved = progress.carry_over_renames(&kit.catalog);
     let Some(damage) = progress.damage.take() else {
         if moved {

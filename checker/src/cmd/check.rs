@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anstream::println;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::catalog::Exercise;
 use crate::engine::{self, Candidate, Options, Verdict};
@@ -42,12 +42,14 @@ pub fn run(
     for result in &results {
         remember(&mut progress, result);
     }
-    progress.save()?;
+    // The verdicts are shown first: a progress file that cannot be written must not hide them.
+    let saved = progress.save();
     let ok = results.iter().all(|r| r.passed());
     if let Some(format) = format {
         let mut report = Report::new("check", &results);
         report.attach_test_code(kit);
         report::emit(&report, format, output)?;
+        saved.context("the verdicts above were not recorded")?;
         return Ok(ok);
     }
     let mut shown_errors: Vec<&Vec<String>> = Vec::new();
@@ -97,6 +99,7 @@ pub fn run(
             crate::layout::Layout::chapter(topic)
         );
     }
+    saved.context("the verdicts above were not recorded")?;
     println!("Progress: {done}/{total} {}", render::bar(done, total));
     if ok && let Some(next) = super::status::next_exercise(kit, &progress) {
         println!(

@@ -138,6 +138,27 @@ fn judge(
         );
         return (TestStatus::TimedOut, message, None);
     }
+    if let Some(limit) = trailer.out_of_memory {
+        let message = format!(
+            "used more than {} of memory, and was killed: a collection that grows without \
+             bound, or every result kept when one at a time would do",
+            crate::sandbox::binary(limit),
+        );
+        return (TestStatus::Crashed, message, None);
+    }
+    if let Some(secs) = trailer.cpu_limit {
+        let message = format!(
+            "used more than {secs} s of CPU time, and was killed: a loop that never ends, or \
+             threads that spin instead of waiting"
+        );
+        return (TestStatus::TimedOut, message, None);
+    }
+    if trailer.code == Some(0) && !trailer.completed {
+        // The harness never said the test ended: the process was ended from inside the test.
+        let message = "the test process exited before the test finished (`process::exit` in \
+                       your code?): a test passes only when it runs to its end";
+        return (TestStatus::Failed, message.into(), None);
+    }
     if trailer.code == Some(0) {
         // Passed. Panics printed on the way were expected (a `should_panic` test, a worker
         // that panics on purpose).
@@ -207,8 +228,18 @@ fn judge(
     if let Some(signal) = trailer.signal {
         return (TestStatus::Crashed, crash(signal, &raw.output), None);
     }
-    let tail: Vec<&str> = raw.output.lines().rev().take(5).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    // The last lines, each cut short: a test may print lines of any length.
+    let tail: Vec<String> = raw
+        .output
+        .lines()
+        .rev()
+        .take(5)
+        .map(|l| match l.char_indices().nth(160) {
+            Some((at, _)) => format!("{}…", &l[..at]),
+            None => l.to_owned(),
+        })
+        .collect();
+    let tail: Vec<String> = tail.into_iter().rev().collect();
     let message = format!(
         "the test process exited with code {:?}: {}",
         trailer.code,

@@ -322,7 +322,8 @@ fn run_plan(
             for (i, run) in &unit.jobs {
                 let exercise = candidates[*i].exercise;
                 let exe = &exes[&run.suite];
-                let names = match listed(kit, exe, run) {
+                let view = view(layout, exe, &unit.dir, exercise.memory_bytes());
+                let names = match listed(kit, exe, run, &view, exercise.memory_bytes()) {
                     Ok(names) => names,
                     Err(why) => {
                         errors.entry(*i).or_default().push(format!("{why:#}"));
@@ -334,12 +335,13 @@ fn run_plan(
                         *i,
                         TestJob {
                             exe: exe.clone(),
-                            cwd: unit.dir.clone(),
                             name,
                             timeout: Duration::from_secs(exercise.timeout_secs()),
                             serial: exercise.serial,
                             group: *i,
                             traces: layout.traces_dir().join(trace_folder(&candidates[*i])),
+                            memory: exercise.memory_bytes(),
+                            view: view.clone(),
                         },
                     ));
                 }
@@ -376,8 +378,14 @@ fn run_plan(
 /// The tests of `run` in a built test binary, each checked against the suite's source: a
 /// binary that lists a test its suite does not define (student code that runs before `main`
 /// can answer `--list`) is refused.
-fn listed(kit: &Kit, exe: &std::path::Path, run: &SuiteRun) -> Result<Vec<String>> {
-    let names = build::list_tests(exe, &run.tests, LIST_LIMIT)?;
+fn listed(
+    kit: &Kit,
+    exe: &std::path::Path,
+    run: &SuiteRun,
+    view: &crate::sandbox::isolate::View,
+    memory: u64,
+) -> Result<Vec<String>> {
+    let names = run::list_tests(exe, &run.tests, view, memory, LIST_LIMIT)?;
     if names.is_empty() {
         bail!(
             "no test in suite `{}` starts with `{}` (see {})",
@@ -414,7 +422,36 @@ fn trace_folder(candidate: &Candidate) -> String {
                 '_'
             }
         })
+        .take(120)
         .collect()
+}
+
+/// What a test of `exe`, run in `dir`, may see: the kit read-only, its own package and binary
+/// but no other, the traces folder writable, and nothing of what class mode keeps private.
+fn view(
+    layout: &Layout,
+    exe: &std::path::Path,
+    dir: &std::path::Path,
+    memory: u64,
+) -> crate::sandbox::isolate::View {
+    let traces = layout.traces_dir();
+    let _ = std::fs::create_dir_all(&traces);
+    // The grader's home holds what no test should read (keys, tokens, other work).
+    let mut private = crate::sandbox::isolate::private_dirs();
+    private.extend(
+        std::env::var_os("HOME")
+            .map(std::path::PathBuf::from)
+            .filter(|home| home.is_absolute() && home.parent().is_some()),
+    );
+    crate::sandbox::isolate::View {
+        exe: exe.to_path_buf(),
+        cwd: dir.to_path_buf(),
+        variants: Some(layout.variants_dir()),
+        private,
+        shown: vec![layout.root().to_path_buf(), layout.target_dir()],
+        writable: vec![traces],
+        tmp_size: memory,
+    }
 }
 
 /// How long a test binary may take to list its tests.

@@ -1,29 +1,36 @@
-//! Running tests: each in its own sandboxed process, a few at a time, each bounded in time.
+//! Running tests: each in its own sandboxed process (`checker __sandbox`, see [`sandbox`]), a
+//! few at a time, each bounded in time, memory and processes. Listing a test binary's tests runs
+//! in a sandbox too: its start-up is student code.
+//!
+//! The sandbox's report comes back on a pipe of its own, given to the sandbox as fd
+//! [`sandbox::REPORT_FD`] and never to the test; what the sandbox itself prints (its own
+//! errors) is read apart, and never taken for a report.
 
 use std::io::Read;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
-use crate::sandbox::{self, Trailer};
+use crate::sandbox::isolate::{self, View};
+use crate::sandbox::{self, Spec, Trailer};
 
 /// Live descendants one test may have before it counts as a fork bomb.
 pub const MAX_PROCS: usize = 256;
 
-/// Most of a test's output kept for the report.
-const OUTPUT_LIMIT: usize = 64 * 1024;
+/// Bytes of a listing kept: a suite's names, however many.
+const LIST_KEEP: usize = 1 << 20;
 
 /// One test to run.
 #[derive(Debug, Clone)]
 pub struct TestJob {
     pub exe: PathBuf,
-    pub cwd: PathBuf,
     pub name: String,
     /// The in-suite limit (`grading::within`); the sandbox kills a little after it.
     pub timeout: Duration,
@@ -33,6 +40,10 @@ pub struct TestJob {
     pub group: usize,
     /// Where the test may write a picture of a failing run (`KIT_TRACE_DIR`).
     pub traces: PathBuf,
+    /// Memory the test may use, in bytes.
+    pub memory: u64,
+    /// What the test may see (its package, the kit) and what it must not.
+    pub view: View,
 }
 
 /// What running one test gave.
@@ -49,9 +60,9 @@ pub struct RawOutcome {
 impl RawOutcome {
     /// Whether the test passed, as far as the sandbox can tell (the verdict is the judge's).
     fn passed(&self) -> bool {
-        self.trailer
-            .as_ref()
-            .is_some_and(|t| t.code == Some(0) && t.leftovers.is_empty() && !t.timed_out)
+        self.trailer.as_ref().is_some_and(|t| {
+            t.code == Some(0) && t.completed && t.leftovers.is_empty() && !t.timed_out
+        })
     }
 
     fn skipped() -> RawOutcome {
@@ -120,11 +131,41 @@ pub fn run_all(
 pub fn run_one(test: &TestJob) -> RawOutcome {
     sandbox::halt_if_interrupted();
     let started = Instant::now();
-    let outcome = try_run_one(test);
+    // The sandbox kills the test a little after the in-suite limit, so that the suite's own
+    // message ("did not finish ...") wins whenever the suite can still speak.
+    let hard_limit = test.timeout + Duration::from_secs(3);
+    let mut env = isolate::environment();
+    env.extend([
+        ("RUST_BACKTRACE".to_owned(), "0".to_owned()),
+        (
+            "KIT_TEST_TIMEOUT_MS".to_owned(),
+            test.timeout.as_millis().to_string(),
+        ),
+        (
+            "KIT_TRACE_DIR".to_owned(),
+            test.traces.display().to_string(),
+        ),
+    ]);
+    let spec = Spec {
+        program: test.exe.display().to_string(),
+        args: ["--exact", &test.name, "--nocapture", "--test-threads=1"]
+            .map(String::from)
+            .to_vec(),
+        test: Some(test.name.clone()),
+        timeout_ms: hard_limit.as_millis() as u64,
+        max_procs: MAX_PROCS,
+        memory: test.memory,
+        cpu_secs: cpu_secs(hard_limit),
+        keep: sandbox::KEEP,
+        isolation: isolate::isolation(),
+        view: test.view.clone(),
+        env,
+    };
+    let outcome = in_sandbox(&spec, hard_limit);
     sandbox::halt_if_interrupted();
     match outcome {
-        Ok((output, trailer)) => RawOutcome {
-            output,
+        Ok(trailer) => RawOutcome {
+            output: trailer.as_ref().map(Trailer::output).unwrap_or_default(),
             trailer,
             elapsed: started.elapsed(),
             skipped: false,
@@ -138,43 +179,104 @@ pub fn run_one(test: &TestJob) -> RawOutcome {
     }
 }
 
-fn try_run_one(test: &TestJob) -> Result<(String, Option<Trailer>)> {
-    // The sandbox kills the test a little after the in-suite limit, so that the suite's own
-    // message ("did not finish ...") wins whenever the suite can still speak.
-    let hard_limit = test.timeout + Duration::from_secs(3);
-    let (reader, writer) = std::io::pipe()?;
+/// CPU time each process of a test may use: the whole time limit on every CPU. It is the
+/// bound of a busy test that outlived its sandbox; a test's own limit is its wall-clock time.
+fn cpu_secs(hard_limit: Duration) -> u64 {
+    let cpus = thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    hard_limit.as_secs().max(1) * cpus + 1
+}
+
+/// The tests of a test binary whose names start with `prefix`, listed within `limit` in a
+/// sandbox like a test's (a test binary is student code: its start-up may hang, or lie).
+pub fn list_tests(
+    exe: &Path,
+    prefix: &str,
+    view: &View,
+    memory: u64,
+    limit: Duration,
+) -> Result<Vec<String>> {
+    let spec = Spec {
+        program: exe.display().to_string(),
+        args: ["--list", "--format", "terse"].map(String::from).to_vec(),
+        test: None,
+        timeout_ms: limit.as_millis() as u64,
+        max_procs: MAX_PROCS,
+        memory,
+        cpu_secs: cpu_secs(limit),
+        keep: LIST_KEEP,
+        isolation: isolate::isolation(),
+        view: view.clone(),
+        env: isolate::environment(),
+    };
+    let Some(trailer) = in_sandbox(&spec, limit)? else {
+        bail!("the test binary's sandbox ended without a report while listing its tests");
+    };
+    if trailer.timed_out {
+        bail!(
+            "the test binary did not list its tests within {} s (code that runs before \
+             main?)",
+            limit.as_secs()
+        );
+    }
+    if trailer.code != Some(0) {
+        bail!(
+            "the test binary could not list its tests ({}): {}",
+            match (trailer.code, trailer.signal) {
+                (Some(code), _) => format!("exit code {code}"),
+                (_, Some(signal)) => format!("signal {signal}"),
+                _ => "killed".to_owned(),
+            },
+            trailer.output().trim()
+        );
+    }
+    let all = crate::libtest::parse_list(&trailer.output());
+    Ok(all
+        .into_iter()
+        .filter(|name| name.starts_with(prefix))
+        .collect())
+}
+
+/// Runs `checker __sandbox` for `spec` and reads its report (`None`: it ended without one).
+fn in_sandbox(spec: &Spec, hard_limit: Duration) -> Result<Option<Trailer>> {
+    let (report, report_writer) = std::io::pipe()?;
+    let report_writer = OwnedFd::from(report_writer);
+    let writer_fd = report_writer.as_raw_fd();
+    let (diagnostics, diagnostics_writer) = std::io::pipe()?;
     // `/proc/self/exe`, not the path the checker was started from: the running binary itself,
     // even if a build has replaced the file at that path since (a long `verify` while the
     // checker is rebuilt would otherwise start its sandboxes from the new binary, or none).
-    let mut child = Command::new("/proc/self/exe")
+    let mut command = Command::new("/proc/self/exe");
+    command
         .arg("__sandbox")
-        .arg("--timeout-ms")
-        .arg(hard_limit.as_millis().to_string())
-        .arg("--max-procs")
-        .arg(MAX_PROCS.to_string())
-        .arg("--")
-        .arg(&test.exe)
-        .args(["--exact", &test.name, "--nocapture", "--test-threads=1"])
-        .current_dir(&test.cwd)
-        .env("RUST_BACKTRACE", "0")
-        .env("KIT_TEST_TIMEOUT_MS", test.timeout.as_millis().to_string())
-        .env("KIT_TRACE_DIR", &test.traces)
+        .arg("--spec")
+        .arg(serde_json::to_string(spec)?)
         .stdin(Stdio::null())
-        .stdout(writer.try_clone()?)
-        .stderr(writer)
-        .process_group(0)
-        .spawn()
-        .context("cannot start the sandbox")?;
-    // Read in a thread: a process that escaped with our pipe must not block the verdict.
+        .stdout(diagnostics_writer.try_clone()?)
+        .stderr(diagnostics_writer)
+        .process_group(0);
+    // Safety: `sandbox::pass_fd` only makes async-signal-safe calls; the fd stays open in
+    // the parent until after spawn.
+    unsafe {
+        command.pre_exec(move || sandbox::pass_fd(writer_fd, sandbox::REPORT_FD));
+    }
+    let mut child = command.spawn().context("cannot start the sandbox")?;
+    sandbox::register(child.id());
+    drop(command);
+    drop(report_writer);
+    // Read in threads: a process that escaped with a pipe must not block the verdict.
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let mut bytes = Vec::new();
-        let _ = reader
-            .take((OUTPUT_LIMIT * 16) as u64)
-            .read_to_end(&mut bytes);
+        let _ = report.take(64 << 20).read_to_end(&mut bytes);
         let _ = tx.send(bytes);
     });
-    let deadline = Instant::now() + hard_limit + Duration::from_secs(5);
+    let (say, said) = mpsc::channel();
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = diagnostics.take(64 << 10).read_to_end(&mut bytes);
+        let _ = say.send(bytes);
+    });
+    let deadline = Instant::now() + hard_limit + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break Some(status);
@@ -189,38 +291,24 @@ fn try_run_one(test: &TestJob) -> Result<(String, Option<Trailer>)> {
         }
         thread::sleep(Duration::from_millis(5));
     };
+    sandbox::unregister(child.id());
     let bytes = rx.recv_timeout(Duration::from_secs(2)).unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let (output, trailer) = sandbox::split_trailer(&text);
-    let trailer = match (trailer, status) {
-        (Some(trailer), _) => Some(trailer),
-        (None, None) => Some(Trailer {
+    match serde_json::from_slice::<Trailer>(&bytes) {
+        Ok(trailer) => Ok(Some(trailer)),
+        Err(_) if status.is_none() => Ok(Some(Trailer {
             timed_out: true,
             ..Trailer::default()
-        }),
-        (None, Some(_)) => None,
-    };
-    Ok((clip(output), trailer))
-}
-
-/// Keeps the start and the end of a long output.
-fn clip(output: &str) -> String {
-    if output.len() <= OUTPUT_LIMIT {
-        return output.to_owned();
+        })),
+        Err(_) => {
+            let said = said
+                .recv_timeout(Duration::from_secs(1))
+                .unwrap_or_default();
+            let said = String::from_utf8_lossy(&said);
+            if said.trim().is_empty() {
+                Ok(None)
+            } else {
+                bail!("the sandbox failed: {}", said.trim())
+            }
+        }
     }
-    let head = floor_char(output, OUTPUT_LIMIT / 2);
-    let tail = floor_char(output, output.len() - OUTPUT_LIMIT / 2);
-    format!(
-        "{}\n[... {} bytes cut ...]\n{}",
-        &output[..head],
-        tail - head,
-        &output[tail..]
-    )
-}
-
-fn floor_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }

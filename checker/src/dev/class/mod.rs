@@ -21,6 +21,32 @@ use crate::catalog::Exercise;
 use crate::engine::{self, Candidate, Graded, Options, Subject};
 use crate::kit::Kit;
 
+/// The files class mode writes in the gradebook's folder.
+const OUTPUTS: [&str; 5] = [
+    "gradebook.csv",
+    "gradebook-summary.csv",
+    "gradebook.json",
+    "census.csv",
+    "census.html",
+];
+
+/// Removes a symbolic link found where the gradebook is written (planted there to make the
+/// checker write through it): the gradebook is written as a file of its own, never through a
+/// link.
+fn unlink_planted(out: &Path) -> Result<()> {
+    for name in OUTPUTS {
+        let path = out.join(name);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            eprintln!(
+                "warning: {} was a symbolic link; it is replaced by the gradebook",
+                path.display()
+            );
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(
     kit: &Kit,
     dir: &Path,
@@ -34,6 +60,11 @@ pub fn run(
         None => kit.catalog.exercises.iter().collect(),
     };
     let students = intake::students(dir, &kit.catalog)?;
+    // No test may see the class (other students' answers) or the gradebook's folder.
+    let out = out.unwrap_or(dir);
+    std::fs::create_dir_all(out)?;
+    crate::sandbox::isolate::keep_private(dir);
+    crate::sandbox::isolate::keep_private(out);
     if students.is_empty() {
         bail!(
             "{} holds no student folders (one folder per student, each a copy of exercises/)",
@@ -56,8 +87,7 @@ pub fn run(
         entries.extend(gradebook::entries(&student.student, theirs));
         graded.extend(theirs.iter().map(|g| (student.student.clone(), g.clone())));
     }
-    let out = out.unwrap_or(dir);
-    std::fs::create_dir_all(out)?;
+    unlink_planted(out)?;
     let names: Vec<String> = students.iter().map(|s| s.student.clone()).collect();
     let exercise_names: Vec<String> = exercises.iter().map(|e| e.name.clone()).collect();
     gradebook::write_entries(&out.join("gradebook.csv"), &entries)?;
