@@ -170,7 +170,7 @@ fn an_old_format_progress_file_is_rebuilt_keeping_its_hints() {
         .success()
         .stderr(contains("from another version of the kit"))
         .stderr(contains("rebuilt: 0 of 3"))
-        .stdout(predicate::str::is_match(r"spawn_join\s+failing").unwrap());
+        .stdout(predicate::str::is_match(r"spawn_join\s+todo").unwrap());
     kit.checker()
         .args(["hint", "spawn_join"])
         .assert()

@@ -35,13 +35,26 @@ pub const RUSTC_MEMORY: u64 = 6 << 30;
 /// What became of one package of a pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnitBuild {
-    /// Built: test target name → test binary.
-    Built(BTreeMap<String, PathBuf>),
+    /// Built: test target name → test binary, and the package's own binaries.
+    Built {
+        tests: BTreeMap<String, PathBuf>,
+        bins: Vec<OwnBinary>,
+    },
     /// The compiler refused it: its messages, rendered as rustc prints them, with the file of
     /// each message's main span (to tell whose file the mistake is in).
     CompileError(Vec<Diagnostic>),
     /// It could not be built for another reason (out of memory, out of time, a crash): why.
     Failed(String),
+}
+
+/// A binary of one package: where its suite expects it (`target/debug/NAME`, baked into the
+/// test by `env!("CARGO_BIN_EXE_NAME")`) and this package's own copy in `deps/`. Packages of one
+/// topic built together all put their `NAME` at the same place (the last one built wins);
+/// each test is shown its own package's copy there (`sandbox::isolate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnBinary {
+    pub expected: PathBuf,
+    pub own: PathBuf,
 }
 
 /// One compiler error.
@@ -133,6 +146,7 @@ pub fn build_pass(
     let stderr_tail = progress.join().unwrap_or_default();
 
     let mut tests: BTreeMap<PathBuf, BTreeMap<String, PathBuf>> = BTreeMap::new();
+    let mut bins: BTreeMap<PathBuf, Vec<(String, PathBuf)>> = BTreeMap::new();
     let mut errors: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     for line in stdout.lines() {
         let Ok(msg) = serde_json::from_str::<Value>(line) else {
@@ -145,9 +159,20 @@ pub fn build_pass(
         let Some(dir) = dir else { continue };
         match msg["reason"].as_str() {
             Some("compiler-artifact") => {
-                let is_test = msg["target"]["kind"]
-                    .as_array()
-                    .is_some_and(|k| k.iter().any(|k| k == "test"));
+                let kind = |wanted: &str| {
+                    msg["target"]["kind"]
+                        .as_array()
+                        .is_some_and(|k| k.iter().any(|k| k == wanted))
+                };
+                if kind("bin")
+                    && let (Some(exe), Some(name)) =
+                        (msg["executable"].as_str(), msg["target"]["name"].as_str())
+                {
+                    bins.entry(dir.clone())
+                        .or_default()
+                        .push((name.to_owned(), PathBuf::from(exe)));
+                }
+                let is_test = kind("test");
                 if let (true, Some(exe), Some(name)) = (
                     is_test,
                     msg["executable"].as_str(),
@@ -176,6 +201,7 @@ pub fn build_pass(
         }
     }
     let stopped = stopped.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let workspace = manifest.parent().unwrap_or(Path::new("/"));
     let results: Vec<UnitBuild> = pass
         .units
         .iter()
@@ -185,7 +211,19 @@ pub fn build_pass(
             }
             let built = tests.remove(&unit.dir).unwrap_or_default();
             if unit.suites.iter().all(|s| built.contains_key(s)) {
-                return UnitBuild::Built(built);
+                let own = bins
+                    .remove(&unit.dir)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|(name, expected)| {
+                        let own = own_copy(&expected, &name, &unit.dir, workspace)?;
+                        Some(OwnBinary { expected, own })
+                    })
+                    .collect();
+                return UnitBuild::Built {
+                    tests: built,
+                    bins: own,
+                };
             }
             UnitBuild::Failed(if stopped.contains(&unit.dir) {
                 format!(
@@ -211,6 +249,41 @@ pub fn build_pass(
         bail!("cargo could not build the tests:\n{stderr_tail}");
     }
     Ok(results)
+}
+
+/// The copy of binary `name` that the package in `dir` built: `deps/NAME-HASH` beside the
+/// shared `expected` path, found through its dep-info file, which names the binary's sources
+/// (relative to the `workspace` root for its members).
+fn own_copy(expected: &Path, name: &str, dir: &Path, workspace: &Path) -> Option<PathBuf> {
+    let deps = expected.parent()?.join("deps");
+    let stem = format!("{}-", name.replace('-', "_"));
+    let absolute = format!("{}/", dir.display());
+    let relative = dir
+        .strip_prefix(workspace)
+        .ok()
+        .map(|r| format!("{}/", r.display()));
+    let ours = |source: &str| {
+        source.starts_with(&absolute) || relative.as_ref().is_some_and(|r| source.starts_with(r))
+    };
+    std::fs::read_dir(&deps)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "d")
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&stem))
+        })
+        .find(|d| {
+            std::fs::read_to_string(d).ok().is_some_and(|text| {
+                text.lines()
+                    .next()
+                    .is_some_and(|l| l.split_whitespace().skip(1).any(&ours))
+            })
+        })
+        .map(|d| d.with_extension(""))
+        .filter(|exe| exe.is_file())
 }
 
 /// Until `finished` says so (or the whole build's limit passes): stops compiler processes that

@@ -11,6 +11,7 @@
 mod build;
 pub mod event;
 mod judge;
+mod list_cache;
 pub mod plan;
 mod run;
 mod subject;
@@ -208,13 +209,19 @@ fn grade_sources<'k>(
 ) -> Result<Vec<Graded<'k>>> {
     let layout = &kit.layout;
     let runs: Vec<Vec<SuiteRun>> = candidates.iter().map(|c| c.exercise.runs()).collect();
-    let binaries: BTreeSet<String> = kit
-        .catalog
-        .topics
-        .iter()
-        .filter(|t| has_binaries(&layout.solution_crate(&t.name)))
-        .map(|t| t.name.clone())
-        .collect();
+    // Packages of a topic with binaries overwrite each other's `target/debug/NAME`: where the
+    // sandbox shows each test its own package's copy there, they can all be built at once;
+    // without isolation, each needs a pass of its own (and its tests run before the next).
+    let binaries: BTreeSet<String> = if crate::sandbox::isolate::isolation().binds_paths() {
+        BTreeSet::new()
+    } else {
+        kit.catalog
+            .topics
+            .iter()
+            .filter(|t| has_binaries(&layout.solution_crate(&t.name)))
+            .map(|t| t.name.clone())
+            .collect()
+    };
     let plan = plan::plan(sources, &runs, &layout.variants_dir(), &binaries);
     let mut errors: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut tests: BTreeMap<usize, Vec<TestResult>> = BTreeMap::new();
@@ -299,8 +306,8 @@ fn run_plan(
         });
         let mut jobs: Vec<(usize, TestJob)> = Vec::new();
         for (unit, outcome) in pass.units.iter().zip(built) {
-            let exes = match outcome {
-                UnitBuild::Built(exes) => exes,
+            let (exes, bins) = match outcome {
+                UnitBuild::Built { tests, bins } => (tests, bins),
                 UnitBuild::CompileError(found) => {
                     for (i, _) in &unit.jobs {
                         let entry = errors.entry(*i).or_default();
@@ -322,7 +329,7 @@ fn run_plan(
             for (i, run) in &unit.jobs {
                 let exercise = candidates[*i].exercise;
                 let exe = &exes[&run.suite];
-                let view = view(layout, exe, &unit.dir, exercise.memory_bytes());
+                let view = view(layout, exe, &unit.dir, &bins, exercise.memory_bytes());
                 let names = match listed(kit, exe, run, &view, exercise.memory_bytes()) {
                     Ok(names) => names,
                     Err(why) => {
@@ -385,7 +392,11 @@ fn listed(
     view: &crate::sandbox::isolate::View,
     memory: u64,
 ) -> Result<Vec<String>> {
-    let names = run::list_tests(exe, &run.tests, view, memory, LIST_LIMIT)?;
+    let names: Vec<String> =
+        list_cache::all_tests(exe, || run::list_tests(exe, "", view, memory, LIST_LIMIT))?
+            .into_iter()
+            .filter(|name| name.starts_with(&run.tests))
+            .collect();
     if names.is_empty() {
         bail!(
             "no test in suite `{}` starts with `{}` (see {})",
@@ -432,6 +443,7 @@ fn view(
     layout: &Layout,
     exe: &std::path::Path,
     dir: &std::path::Path,
+    bins: &[build::OwnBinary],
     memory: u64,
 ) -> crate::sandbox::isolate::View {
     let traces = layout.traces_dir();
@@ -450,6 +462,10 @@ fn view(
         private,
         shown: vec![layout.root().to_path_buf(), layout.target_dir()],
         writable: vec![traces],
+        bins: bins
+            .iter()
+            .map(|b| (b.own.clone(), b.expected.clone()))
+            .collect(),
         tmp_size: memory,
     }
 }

@@ -88,6 +88,14 @@ impl Isolation {
 }
 
 /// How tests are isolated here: probed once (a `bwrap ... true`), the warning printed once.
+impl Isolation {
+    /// Whether tests run in a mount namespace of their own, where a path can be shown with
+    /// other contents (each test's own package's binaries).
+    pub fn binds_paths(self) -> bool {
+        self != Isolation::None
+    }
+}
+
 pub fn isolation() -> Isolation {
     static FOUND: OnceLock<Isolation> = OnceLock::new();
     *FOUND.get_or_init(|| {
@@ -258,6 +266,10 @@ pub struct View {
     pub shown: Vec<PathBuf>,
     /// Folders the test may write to (traces).
     pub writable: Vec<PathBuf>,
+    /// (own copy, where the suite expects it): the test's package's binaries, shown at the
+    /// path every package of its topic builds them to.
+    #[serde(default)]
+    pub bins: Vec<(PathBuf, PathBuf)>,
     /// The most a private `/tmp` may hold, in bytes.
     pub tmp_size: u64,
 }
@@ -411,6 +423,11 @@ fn arguments(view: &View, env: &[(String, String)]) -> Vec<String> {
     }
     if view.exe.is_file() {
         args.extend(["--ro-bind".to_owned(), text(&view.exe), text(&view.exe)]);
+    }
+    for (own, expected) in &view.bins {
+        if own.is_file() && expected.is_file() {
+            args.extend(["--ro-bind".to_owned(), text(own), text(expected)]);
+        }
     }
     for dir in &view.writable {
         if dir.is_dir() {
