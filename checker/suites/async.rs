@@ -6,23 +6,17 @@
 //! took 1 s" is an exact, deterministic fact about concurrency, not a measurement. A blocked
 //! event loop is detected by a ticker task that misses its ticks.
 
-use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use grading::caught::unless_todo;
 use grading::fastrand::Rng;
+use grading::waiting::patience;
 use grading::within;
 use tokio::runtime::{Builder, Runtime};
 use tokio::time::Instant;
-
-/// A share of the test's time limit (`grading::test_timeout`, 5 s unless the catalog says
-/// otherwise): how long a probe waits for something a correct solution does at once, so a
-/// loaded machine gets the most margin a wrong solution's verdict can afford.
-fn patience(percent: u32) -> Duration {
-    grading::test_timeout() * percent / 100
-}
 
 /// A current-thread runtime whose clock only moves when every task waits.
 fn paused() -> Runtime {
@@ -39,24 +33,6 @@ fn real() -> Runtime {
         .enable_all()
         .build()
         .expect("a tokio runtime")
-}
-
-/// The message of a caught panic, for verdicts that quote it.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Passes on a caught panic that comes from an unfinished exercise (`todo!()`), so the student
-/// reads "not yet implemented" rather than a verdict about a mistake they did not make.
-fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
-    if panic_message(&*payload).starts_with("not yet implemented") {
-        panic::resume_unwind(payload);
-    }
-    payload
 }
 
 /// What to do about a stalled event loop, for every verdict that finds one.

@@ -18,15 +18,11 @@ use std::time::{Duration, Instant};
 
 use std::any::Any;
 
+use grading::caught::unless_todo;
+use grading::waiting::patience;
 use grading::{Next, PATIENCE, Program, procfs, within};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-
-/// A share of the test's time limit (`grading::test_timeout`, 5 s unless the catalog says
-/// otherwise): how long a probe waits for something a correct solution does at once.
-fn patience(percent: u32) -> Duration {
-    grading::test_timeout() * percent / 100
-}
 
 /// The text of a panic payload.
 fn panic_message(payload: &(dyn Any + Send)) -> String {
@@ -37,15 +33,6 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     } else {
         "(a panic without a message)".to_owned()
     }
-}
-
-/// Passes on a caught panic that comes from an unfinished exercise (`todo!()`), so the student
-/// reads "not yet implemented" rather than a verdict about a mistake they did not make.
-fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
-    if panic_message(&*payload).starts_with("not yet implemented") {
-        std::panic::resume_unwind(payload);
-    }
-    payload
 }
 
 mod daemon_threads {
@@ -733,6 +720,21 @@ mod pidfile {
         }
     }
 
+    /// A path for a pidfile in a fresh folder, which is removed with the `TempDir`.
+    fn a_pidfile() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.pid");
+        (dir, path)
+    }
+
+    /// The pid of a process that was running and has ended (reaped): nobody runs under it.
+    fn ended_pid() -> i32 {
+        let mut gone = Command::new("true").spawn().expect("start true");
+        let dead = gone.id() as i32;
+        gone.wait().unwrap();
+        dead
+    }
+
     fn pid_in(path: &Path) -> Option<i32> {
         std::fs::read_to_string(path).ok()?.trim().parse().ok()
     }
@@ -740,8 +742,7 @@ mod pidfile {
     #[test]
     fn acquire_writes_our_pid_and_drop_removes_it() {
         within(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("app.pid");
+            let (dir, path) = a_pidfile();
             let held = acquire(&path).expect("a free pidfile can be taken");
             assert_eq!(
                 pid_in(&path),
@@ -775,8 +776,7 @@ mod pidfile {
     #[test]
     fn a_running_holder_refuses_a_second_instance() {
         within(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("app.pid");
+            let (_dir, path) = a_pidfile();
             let first = acquire(&path).expect("the first instance");
             match acquire(&path) {
                 Err(Refused::Running(pid)) => {
@@ -797,8 +797,7 @@ mod pidfile {
     #[test]
     fn another_live_process_holds_it() {
         within(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("app.pid");
+            let (_dir, path) = a_pidfile();
             let sleeper = Sleeper(
                 Command::new("sleep")
                     .arg("30")
@@ -824,12 +823,9 @@ mod pidfile {
     #[test]
     fn a_stale_pidfile_is_taken_over() {
         within(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("app.pid");
+            let (_dir, path) = a_pidfile();
             // A pid that was running and has ended (reaped): the daemon died without cleaning up.
-            let mut gone = Command::new("true").spawn().expect("start true");
-            let dead = gone.id() as i32;
-            gone.wait().unwrap();
+            let dead = ended_pid();
             std::fs::write(&path, format!("{dead}\n")).unwrap();
             let held = acquire(&path).unwrap_or_else(|e| {
                 panic!("stale pidfile: pid {dead} is not running any more, so its pidfile must be taken over, got {e:?}")
@@ -846,8 +842,7 @@ mod pidfile {
     #[test]
     fn garbage_in_the_pidfile_is_stale_too() {
         within(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("app.pid");
+            let (_dir, path) = a_pidfile();
             std::fs::write(&path, "not a pid\n").unwrap();
             let held = acquire(&path).unwrap_or_else(|e| {
                 panic!("stale pidfile: one that holds no pid names no running process, got {e:?}")
@@ -860,11 +855,8 @@ mod pidfile {
     #[test]
     fn a_pidfile_naming_no_running_process_is_stale() {
         within(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("app.pid");
-            let mut gone = Command::new("true").spawn().expect("start true");
-            let dead = gone.id() as i32;
-            gone.wait().unwrap();
+            let (_dir, path) = a_pidfile();
+            let dead = ended_pid();
             // Not pids of running processes: 0 and -1 would make `kill` check our own process
             // group or every process we may signal, and say "running".
             for content in [
@@ -936,8 +928,7 @@ mod pidfile {
         within(|| {
             // Pid 1 always runs; to anyone but its owner (and root), `kill(1, None)` answers EPERM:
             // "it exists, but is not yours to signal". As root, a child gives up root first.
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("app.pid");
+            let (dir, path) = a_pidfile();
             std::fs::write(&path, "1\n").unwrap();
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
@@ -1073,8 +1064,7 @@ mod pidfile {
     fn of_many_processes_starting_at_once_exactly_one_wins() {
         within(|| {
             const STARTS: usize = 6;
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("app.pid");
+            let (_dir, path) = a_pidfile();
             // Round 0: the pidfile is free. Round 1: we hold it, and every start must be refused.
             for round in 0..2 {
                 let ours =

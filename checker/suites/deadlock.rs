@@ -7,13 +7,13 @@
 //! A race that a contention test would catch one run in N, the model suite catches on every run;
 //! a test whose verdict changes from run to run would be flaky, and the kit has none.
 
-use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use grading::caught::{panic_message, unless_todo};
 use grading::{Rendezvous, within};
 
 /// How long the suite waits for something that a correct solution does at once (threads meeting,
@@ -21,24 +21,6 @@ use grading::{Rendezvous, within};
 /// correct solution, and a wrong one still fails on a precise verdict rather than the timeout.
 fn patience() -> Duration {
     grading::test_timeout() * 3 / 5
-}
-
-/// The message of a caught panic, for verdicts that quote it.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Passes on a caught panic that comes from an unfinished exercise (`todo!()`), so the student
-/// reads "not yet implemented" rather than a verdict about a mistake they did not make.
-fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
-    if panic_message(&*payload).starts_with("not yet implemented") {
-        panic::resume_unwind(payload);
-    }
-    payload
 }
 
 /// Runs `f`, giving back its value or the message of its panic (a `todo!()` passes on).

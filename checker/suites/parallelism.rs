@@ -6,21 +6,15 @@
 //! given (and nothing else was), and a slow item did not hold up the others. Speed is measured
 //! by `cargo bench -p parallelism-solution`, not here.
 
-use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
+use grading::caught::unless_todo;
+use grading::waiting::{Meeting, patience};
 use grading::{Rendezvous, ThreadLog, within};
-
-/// A share of the test's time limit (`grading::test_timeout`, 5 s unless the catalog says
-/// otherwise): how long a probe waits for something a correct solution does at once, so a
-/// loaded machine gets the most margin a wrong solution's verdict can afford.
-fn patience(percent: u32) -> Duration {
-    grading::test_timeout() * percent / 100
-}
 
 /// The verdict when the workers did not all reach a rendezvous together. The symptom is the
 /// same for every cause, so it names each one.
@@ -35,24 +29,6 @@ fn not_together(kind: &str, what: &str) -> String {
     )
 }
 
-/// The message of a caught panic, for verdicts that quote it.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Passes on a caught panic that comes from an unfinished exercise (`todo!()`), so the student
-/// reads "not yet implemented" rather than a verdict about a mistake they did not make.
-fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
-    if panic_message(&*payload).starts_with("not yet implemented") {
-        std::panic::resume_unwind(payload);
-    }
-    payload
-}
-
 /// Whether `call` panicked (a `todo!()` passed on, so a stub fails rather than "passes").
 fn panics<R>(call: impl FnOnce() -> R) -> Result<R, ()> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
@@ -61,35 +37,6 @@ fn panics<R>(call: impl FnOnce() -> R) -> Result<R, ()> {
             drop(unless_todo(payload));
             Err(())
         }
-    }
-}
-
-/// A [`Rendezvous`] for workers that may run one after another: once one of them has waited in
-/// vain, the later ones do not wait again, so a sequential solution costs one patience, not one
-/// per worker.
-struct Meeting {
-    rendezvous: Rendezvous,
-    gave_up: AtomicBool,
-}
-
-impl Meeting {
-    fn new(workers: usize, patience: Duration) -> Self {
-        Meeting {
-            rendezvous: Rendezvous::new(workers, patience),
-            gave_up: AtomicBool::new(false),
-        }
-    }
-
-    /// Whether every worker was alive while this one waited.
-    fn arrive(&self) -> bool {
-        if self.gave_up.load(Ordering::SeqCst) {
-            return false;
-        }
-        let met = self.rendezvous.arrive();
-        if !met {
-            self.gave_up.store(true, Ordering::SeqCst);
-        }
-        met
     }
 }
 

@@ -6,9 +6,10 @@
 //! the test sets, or for other tasks to have started), and every wait gives up after
 //! [`PATIENCE`], so a wrong solution gets a verdict instead of a hang.
 
+use grading::caught::{panic_message, unless_todo};
 use grading::fastrand::Rng;
-use grading::{DID_NOT_FINISH, Rendezvous, ThreadLog, within};
-use std::any::Any;
+use grading::waiting::Meeting;
+use grading::{DID_NOT_FINISH, ThreadLog, within};
 use std::hint::black_box;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -69,35 +70,6 @@ impl Gate {
     }
 }
 
-/// A [`Rendezvous`] for tasks that may run one after another: once one of them waited in vain,
-/// the later ones do not wait again, so a sequential solution costs one `patience`, not one per
-/// task.
-struct Meeting {
-    rendezvous: Rendezvous,
-    gave_up: AtomicBool,
-}
-
-impl Meeting {
-    fn new(tasks: usize, patience: Duration) -> Arc<Self> {
-        Arc::new(Meeting {
-            rendezvous: Rendezvous::new(tasks, patience),
-            gave_up: AtomicBool::new(false),
-        })
-    }
-
-    /// Whether every task was running while this one waited.
-    fn arrive(&self) -> bool {
-        if self.gave_up.load(Ordering::SeqCst) {
-            return false;
-        }
-        let met = self.rendezvous.arrive();
-        if !met {
-            self.gave_up.store(true, Ordering::SeqCst);
-        }
-        met
-    }
-}
-
 /// The next `n` results from `rx`, `None` for those that did not come within [`PATIENCE`].
 fn collect_within<T>(rx: &mpsc::Receiver<T>, n: usize) -> Vec<Option<T>> {
     let deadline = Instant::now() + PATIENCE;
@@ -112,24 +84,6 @@ fn collect_within<T>(rx: &mpsc::Receiver<T>, n: usize) -> Vec<Option<T>> {
 /// Busy work of about `rounds` steps: tasks of different durations without sleeping.
 fn spin(rounds: u64) -> u64 {
     (0..rounds).fold(0u64, |acc, i| black_box(acc.wrapping_add(i)))
-}
-
-/// The message of a caught panic, for verdicts that quote it.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Passes on a caught panic that comes from an unfinished exercise (`todo!()`), so the student
-/// reads "not yet implemented" rather than a verdict about a mistake they did not make.
-fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
-    if panic_message(&*payload).starts_with("not yet implemented") {
-        panic::resume_unwind(payload);
-    }
-    payload
 }
 
 /// The causes of lost parallelism, for every verdict that finds tasks did not overlap.
@@ -227,7 +181,7 @@ mod thread_pool {
     fn tasks_run_on_the_workers_at_the_same_time() {
         within(|| {
             let pool = ThreadPool::with_workers(3);
-            let meet = Meeting::new(3, PATIENCE);
+            let meet = Arc::new(Meeting::new(3, PATIENCE));
             let log = Arc::new(ThreadLog::new());
             let (done, results) = mpsc::channel();
             for _ in 0..3 {
@@ -409,7 +363,7 @@ mod thread_pool {
                 pool.execute(|| panic!("a task failing on purpose (expected in this test)"));
             }
             // Shorter than PATIENCE: tasks that run one by one still report before the deadline.
-            let meet = Meeting::new(2, PATIENCE / 2);
+            let meet = Arc::new(Meeting::new(2, PATIENCE / 2));
             let (done, results) = mpsc::channel();
             for _ in 0..2 {
                 let (meet, done) = (meet.clone(), done.clone());
@@ -441,7 +395,7 @@ mod thread_pool {
             let dropped = Arc::new(AtomicBool::new(false));
             // Shorter than PATIENCE: a pool that runs the three tasks one by one must still get
             // its verdict well within the test's time limit.
-            let meet = Meeting::new(3, PATIENCE / 2);
+            let meet = Arc::new(Meeting::new(3, PATIENCE / 2));
             let met = Arc::new(AtomicUsize::new(0));
             let finished = Arc::new(AtomicUsize::new(0));
             for _ in 0..3 {
@@ -603,7 +557,7 @@ mod pool_map {
     fn map_runs_items_on_several_workers_at_once() {
         within(|| {
             let pool = ThreadPool::with_workers(2);
-            let meet = Meeting::new(2, PATIENCE);
+            let meet = Arc::new(Meeting::new(2, PATIENCE));
             let log = Arc::new(ThreadLog::new());
             let (m, l) = (meet.clone(), log.clone());
             let met = pool
@@ -866,7 +820,7 @@ mod pool_map {
                 "map must report the item's panic"
             );
             // The pool survives: both workers still run tasks together.
-            let meet = Meeting::new(2, PATIENCE);
+            let meet = Arc::new(Meeting::new(2, PATIENCE));
             let met = pool
                 .map(move |_: u8| meet.arrive(), [0, 1])
                 .expect("no panic");
@@ -1032,7 +986,7 @@ mod rayon_map {
     #[test]
     fn items_run_in_parallel() {
         within(|| {
-            let meet = Meeting::new(2, PATIENCE);
+            let meet = Arc::new(Meeting::new(2, PATIENCE));
             let log = ThreadLog::new();
             let met = par_map(2, &[0u8, 1], |_| {
                 log.record();

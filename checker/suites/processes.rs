@@ -8,32 +8,18 @@
 //! more processes) is an error returned after the children already started were reaped.
 //! Children are killed and reaped by guards even when a test fails.
 
-use std::any::Any;
 use std::num::NonZeroUsize;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
+use grading::caught::{panic_message, unless_todo};
+use grading::lab::{Reap, in_a_lab};
 use grading::{PATIENCE, procfs, within};
 use nix::fcntl::OFlag;
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous};
 use nix::sys::signal::{Signal, kill};
-use nix::sys::wait::waitpid;
 use nix::unistd::{Pid, getpid};
-
-/// Kills and reaps a child that is still ours when the test ends, whatever happened.
-struct Reap(Vec<Pid>);
-
-impl Drop for Reap {
-    fn drop(&mut self) {
-        for &pid in &self.0 {
-            if procfs::is_unreaped_child(pid.as_raw()) {
-                let _ = kill(pid, Signal::SIGKILL);
-                let _ = waitpid(pid, None);
-            }
-        }
-    }
-}
 
 /// A pipe a child waits on until the test opens it (writes a byte) or the test process ends.
 struct Gate {
@@ -188,24 +174,6 @@ fn assert_no_exit_handlers_since(before: i32) {
     );
 }
 
-/// The text of a caught panic.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Passes on a caught panic that comes from an unfinished exercise (`todo!()`), so the student
-/// reads "not yet implemented" rather than a verdict about a mistake they did not make.
-fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
-    if panic_message(&*payload).starts_with("not yet implemented") {
-        std::panic::resume_unwind(payload);
-    }
-    payload
-}
-
 /// In a child: panics without a message. `resume_unwind` unwinds exactly like `panic!` (and
 /// `catch_unwind` catches it) but skips the panic hook: a child forked from a multi-threaded
 /// test process (`cargo test` runs tests as threads) must not take the hook's or stderr's
@@ -213,9 +181,6 @@ fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
 fn panic_in_child(what: &'static str) -> ! {
     std::panic::resume_unwind(Box::new(what))
 }
-
-/// How long a lab process may live: far more than its work takes, less than a test's limit.
-const LAB_SECONDS: u32 = 3;
 
 /// The uid of `nobody`, which a lab run as root becomes so that RLIMIT_NPROC binds it.
 const NOBODY: u32 = 65534;
@@ -238,74 +203,32 @@ fn tasks_of(uid: u32) -> u64 {
         .sum()
 }
 
-/// Runs `body` in a forked "lab" process that can start only `room` more processes: its fork
-/// number `room + 1` fails (EAGAIN), as on a machine that has run out of processes. Root is
-/// not bound by RLIMIT_NPROC, so a lab run as root first becomes `nobody`. The lab reports
-/// through a pipe, and an `alarm` ends it if something inside blocks.
+/// Runs `body` in a lab process (`grading::lab`) that can start only `room` more processes:
+/// its fork number `room + 1` fails (EAGAIN), as on a machine that has run out of processes.
+/// Root is not bound by RLIMIT_NPROC, so a lab run as root first becomes `nobody`.
 fn with_room_for(room: u64, body: impl FnOnce() -> Result<(), String>) {
     use nix::sys::resource::{Resource, setrlimit};
-    use nix::sys::wait::WaitStatus;
-    use nix::unistd::{ForkResult, Uid, alarm, fork, setuid};
-    use std::panic::{AssertUnwindSafe, catch_unwind};
-    // Non-blocking: the lab's children inherit the write end, so the test reads what the lab
-    // wrote once the lab has ended instead of waiting for end-of-file.
-    let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK).expect("pipe");
-    // Safety: the lab runs `body` and `_exit`s; it never returns into the test.
-    match unsafe { fork() }.expect("fork the lab") {
-        ForkResult::Child => {
-            drop(read);
-            alarm::set(LAB_SECONDS);
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                let limit = if Uid::current().is_root() {
-                    // The lab itself joins nobody's count when it becomes nobody.
-                    let limit = tasks_of(NOBODY) + 1 + room;
-                    setrlimit(Resource::RLIMIT_NPROC, limit, limit)
-                        .and_then(|()| setuid(Uid::from_raw(NOBODY)))
-                        .map_err(|e| format!("the lab could not limit itself: {e}"))?;
-                    limit
-                } else {
-                    let limit = tasks_of(Uid::current().as_raw()) + room;
-                    setrlimit(Resource::RLIMIT_NPROC, limit, limit)
-                        .map_err(|e| format!("the lab could not limit itself: {e}"))?;
-                    limit
-                };
-                let _ = limit;
-                body()
-            }));
-            let (code, message) = match outcome {
-                Ok(Ok(())) => (0, String::new()),
-                Ok(Err(message)) => (1, message),
-                Err(payload) => (2, panic_message(&*payload)),
+    use nix::unistd::{Uid, setuid};
+    in_a_lab(
+        "after a fork failed, waiting for the children already started blocked",
+        || {
+            let limit = if Uid::current().is_root() {
+                // The lab itself joins nobody's count when it becomes nobody.
+                let limit = tasks_of(NOBODY) + 1 + room;
+                setrlimit(Resource::RLIMIT_NPROC, limit, limit)
+                    .and_then(|()| setuid(Uid::from_raw(NOBODY)))
+                    .map_err(|e| format!("the lab could not limit itself: {e}"))?;
+                limit
+            } else {
+                let limit = tasks_of(Uid::current().as_raw()) + room;
+                setrlimit(Resource::RLIMIT_NPROC, limit, limit)
+                    .map_err(|e| format!("the lab could not limit itself: {e}"))?;
+                limit
             };
-            let _ = nix::unistd::write(&write, message.as_bytes());
-            // Safety: ends the lab at once.
-            unsafe { libc::_exit(code) }
-        }
-        ForkResult::Parent { child } => {
-            drop(write);
-            let _lab = Reap(vec![child]);
-            let status = waitpid(child, None).expect("wait for the lab");
-            let mut report = Vec::new();
-            let mut chunk = [0u8; 4096];
-            while let Ok(n @ 1..) = nix::unistd::read(&read, &mut chunk) {
-                report.extend_from_slice(&chunk[..n]);
-            }
-            let report = String::from_utf8_lossy(&report).into_owned();
-            match status {
-                WaitStatus::Exited(_, 0) => {}
-                WaitStatus::Exited(_, 1) => panic!("{report}"),
-                WaitStatus::Exited(_, 2) if report.starts_with("not yet implemented") => {
-                    panic!("{report}")
-                }
-                WaitStatus::Exited(_, 2) => panic!("the code under test panicked: {report}"),
-                WaitStatus::Signaled(_, Signal::SIGALRM, _) => panic!(
-                    "did not finish within {LAB_SECONDS} s: after a fork failed, waiting for the \
-                     children already started blocked"
-                ),
-                other => panic!("the lab process ended unexpectedly ({other:?}): {report}"),
-            }
-        }
-    }
+            let _ = limit;
+            body()
+        },
+    )
 }
 
 /// In a lab, right after the call under test returned: the lab's children that are still

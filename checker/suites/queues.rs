@@ -7,8 +7,9 @@
 //! workers and capacities, a panicking job; both channels busy at once, either one idle, and a
 //! merge that must sleep rather than spin once one channel is closed.
 
+use grading::caught::unless_todo;
+use grading::waiting::eventually;
 use grading::within;
-use std::any::Any;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -21,30 +22,11 @@ fn outcome<R>(rx: &mpsc::Receiver<R>) -> Option<R> {
     rx.recv_timeout(PATIENCE).ok()
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Passes on a caught panic that comes from an unfinished exercise (`todo!()`), so the student
-/// reads "not yet implemented" rather than a verdict about a mistake they did not make.
-fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
-    if panic_message(&*payload).starts_with("not yet implemented") {
-        std::panic::resume_unwind(payload);
-    }
-    payload
-}
-
 /// Threads of this process seen through `/proc`: whether one is asleep. The suite waits for
 /// that state (it certainly comes to a thread that blocks) before it acts, instead of sleeping
 /// and hoping the thread got there.
 mod task {
     use std::fs;
-    use std::thread;
-    use std::time::{Duration, Instant};
 
     /// The calling thread's kernel id.
     pub fn current() -> i32 {
@@ -61,21 +43,6 @@ mod task {
             .ok()
             .and_then(|stat| stat[stat.rfind(')')? + 1..].trim_start().chars().next())
             == Some('S')
-    }
-
-    /// Polls every millisecond until `done` holds or `patience` runs out; returns whether it
-    /// held. For states that certainly come, never to create an interleaving.
-    pub fn eventually(patience: Duration, mut done: impl FnMut() -> bool) -> bool {
-        let deadline = Instant::now() + patience;
-        loop {
-            if done() {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            thread::sleep(Duration::from_millis(1));
-        }
     }
 }
 
@@ -102,6 +69,23 @@ mod bounded_queue {
             let _ = tx.send(f());
         });
         (probe, rx)
+    }
+
+    /// `n` consumers, each blocked in `get()` on the empty `queue` (checked).
+    fn sleeping_consumers(
+        queue: &Arc<BoundedQueue<u32>>,
+        n: usize,
+    ) -> Vec<(Arc<Probe>, mpsc::Receiver<Option<u32>>)> {
+        let consumers: Vec<_> = (0..n)
+            .map(|_| {
+                let queue = Arc::clone(queue);
+                spawn_probed(move || queue.get())
+            })
+            .collect();
+        for (probe, got) in &consumers {
+            expect_asleep(probe, got, "get() on an empty queue");
+        }
+        consumers
     }
 
     /// Waits until the probed thread sleeps in `Condvar::wait`, and fails, naming the mistake,
@@ -236,15 +220,7 @@ mod bounded_queue {
     fn close_wakes_every_sleeping_consumer() {
         within(|| {
             let queue = Arc::new(BoundedQueue::<u32>::new(4));
-            let consumers: Vec<_> = (0..3)
-                .map(|_| {
-                    let queue = Arc::clone(&queue);
-                    spawn_probed(move || queue.get())
-                })
-                .collect();
-            for (probe, got) in &consumers {
-                expect_asleep(probe, got, "get() on an empty queue");
-            }
+            let consumers = sleeping_consumers(&queue, 3);
             queue.close();
             let deadline = Instant::now() + PATIENCE;
             let woken = consumers
@@ -370,15 +346,7 @@ mod bounded_queue {
     fn one_item_wakes_one_of_two_sleeping_consumers() {
         within(|| {
             let queue = Arc::new(BoundedQueue::new(2));
-            let consumers: Vec<_> = (0..2)
-                .map(|_| {
-                    let queue = Arc::clone(&queue);
-                    spawn_probed(move || queue.get())
-                })
-                .collect();
-            for (probe, got) in &consumers {
-                expect_asleep(probe, got, "get() on an empty queue");
-            }
+            let consumers = sleeping_consumers(&queue, 2);
             queue.put(1).unwrap();
             // Exactly one consumer gets it; the other must go back to sleep, not give up.
             let deadline = Instant::now() + PATIENCE;
@@ -533,7 +501,7 @@ mod work_distribution {
                 if job == 0 {
                     // Job 0 finishes only after the 39 others have finished: completion order
                     // is not job order, and the other workers must take every other job.
-                    let done = task::eventually(PATIENCE, || others.load(Ordering::SeqCst) == 39);
+                    let done = eventually(PATIENCE, || others.load(Ordering::SeqCst) == 39);
                     shared.store(done, Ordering::SeqCst);
                 } else {
                     others.fetch_add(1, Ordering::SeqCst);
@@ -624,7 +592,7 @@ mod work_distribution {
                     // than `bound` jobs ahead (nothing holds it back) or sleeps for good,
                     // blocked on the full queue (seen twice with nothing pulled in between).
                     let mut seen = None;
-                    task::eventually(PATIENCE, || {
+                    eventually(PATIENCE, || {
                         let now = pulled.load(Ordering::SeqCst);
                         if now > workers + bound {
                             return true;
@@ -869,7 +837,7 @@ mod select_merge {
             drop(left_tx);
             assert_eq!(outcome(&seen), Some((Side::Left, 1)));
             // The left channel is closed and the right one silent: nothing to do but sleep.
-            let slept = task::eventually(PATIENCE, || task::asleep(tid) || merger.is_finished());
+            let slept = eventually(PATIENCE, || task::asleep(tid) || merger.is_finished());
             assert!(
                 !merger.is_finished(),
                 "merge returned while the right channel was still open"

@@ -6,36 +6,9 @@
 //! race that a contention test would catch one run in N, the model suite catches on every run; a
 //! test whose verdict changes from run to run would be flaky, and the kit has none.
 
-use std::any::Any;
-use std::panic::{self, AssertUnwindSafe};
-
+use grading::caught::no_panic;
 use grading::fastrand::Rng;
 use grading::within;
-
-/// The message of a caught panic, for verdicts that quote it.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Runs `call` (one call into the student's code, described by `what`) and turns a panic into a
-/// verdict that says which call panicked and what it should have done. A `todo!()` panic is
-/// passed on unchanged, so an unfinished exercise reads "not yet implemented".
-fn no_panic<T>(what: &str, should: &str, call: impl FnOnce() -> T) -> T {
-    match panic::catch_unwind(AssertUnwindSafe(call)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let message = panic_message(&*payload);
-            if message.starts_with("not yet implemented") {
-                panic::resume_unwind(payload);
-            }
-            panic!("{what} panicked ({message}): it should {should}")
-        }
-    }
-}
 
 mod hits {
     use super::*;

@@ -5,40 +5,11 @@
 //! Every pair of public operations that can overlap in time is raced here, each in a test of
 //! two threads and a few operations, so that exploring it stays fast.
 
+use grading::caught::no_overflow;
 use grading::model::{self, race};
 // `std`'s `Arc`, not loom's: the suite only shares values between threads, and loom's `Arc`
 // cannot be dropped while loom unwinds a deadlocked execution.
 use std::sync::Arc;
-
-/// The message of a caught panic.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_default()
-}
-
-/// Runs `call`, one call into the student's code described by `what`. An arithmetic overflow
-/// (an amount taken from less than it) becomes a verdict that names the race behind it; any
-/// other panic, `todo!()` included, is passed on unchanged.
-fn no_overflow<T>(what: &str, call: impl FnOnce() -> T) -> T {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let message = panic_message(&*payload);
-            if !message.contains("overflow") {
-                std::panic::resume_unwind(payload);
-            }
-            panic!(
-                "check-then-act: {what} took more than there was ({message}): the amount was \
-                 checked against an older value that another thread had changed. Check and \
-                 subtract in one step (under one guard, or one compare_exchange), and check \
-                 again on every retry"
-            )
-        }
-    }
-}
 
 mod hits {
     use super::*;

@@ -145,21 +145,7 @@ mod process_states {
     #[test]
     fn impossible_transitions_are_refused() {
         within(|| {
-            // Drive a PCB to `state` through legal events.
-            let at = |state: State| {
-                let mut pcb = Pcb::new(1);
-                let path: &[Event] = match state {
-                    State::New => &[],
-                    State::Ready => &[Event::Admit],
-                    State::Running => &[Event::Admit, Event::Dispatch],
-                    State::Blocked => &[Event::Admit, Event::Dispatch, Event::WaitIo],
-                    State::Terminated => &[Event::Admit, Event::Dispatch, Event::Exit],
-                };
-                for e in path {
-                    pcb.apply(*e).expect("a legal transition");
-                }
-                pcb
-            };
+            let at = |state: State| driven_to(1, state);
             let why = |from: State, event: Event| match (from, event) {
                 (State::Blocked, Event::Dispatch) => {
                     "a blocked process cannot be dispatched: its I/O must finish first (IoDone → Ready)"
@@ -281,8 +267,8 @@ mod process_states {
         });
     }
 
-    /// A PCB driven to `state` through legal events, with registers of its own.
-    fn pcb_in(pid: u32, state: State) -> Pcb {
+    /// A new PCB driven to `state` through legal events.
+    fn driven_to(pid: u32, state: State) -> Pcb {
         let mut pcb = Pcb::new(pid);
         let path: &[Event] = match state {
             State::New => &[],
@@ -294,6 +280,12 @@ mod process_states {
         for e in path {
             pcb.apply(*e).expect("a legal transition");
         }
+        pcb
+    }
+
+    /// A PCB driven to `state` through legal events, with registers of its own.
+    fn pcb_in(pid: u32, state: State) -> Pcb {
+        let mut pcb = driven_to(pid, state);
         pcb.context = Context {
             program_counter: u64::from(pid) * 0x1000,
             registers: [u64::from(pid); 4],

@@ -11,17 +11,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use grading::waiting::patience;
 use grading::within;
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
-
-/// A share of the test's time limit (`grading::test_timeout`, 5 s unless the catalog says
-/// otherwise): how long a probe waits for something a correct solution does at once, so a
-/// loaded machine gets the most margin a wrong solution's verdict can afford.
-fn patience(percent: u32) -> Duration {
-    grading::test_timeout() * percent / 100
-}
 
 /// A forked child; killed and reaped on drop if the test did not wait for it.
 struct Child(Option<Pid>);
@@ -86,6 +80,11 @@ impl Drop for Child {
 /// Forks one child per item, then waits for all; fails if any child failed.
 fn in_children(count: usize, work: impl Fn(usize) + Copy) {
     let children: Vec<Child> = (0..count).map(|k| Child::fork(move || work(k))).collect();
+    wait_all(children);
+}
+
+/// Waits for every child; fails if any child failed.
+fn wait_all(children: Vec<Child>) {
     // One deadline for all, well before the test's own limit, so the guards still run.
     let deadline = std::time::Instant::now() + patience(60);
     for (k, child) in children.into_iter().enumerate() {
@@ -113,14 +112,7 @@ fn in_children_at_once(count: usize, work: impl Fn(usize) + Copy) {
         })
         .collect();
     nix::unistd::write(&go_write, &vec![0u8; count]).expect("start the children");
-    let deadline = std::time::Instant::now() + patience(60);
-    for (k, child) in children.into_iter().enumerate() {
-        let code = child.wait(deadline);
-        assert_eq!(
-            code, 0,
-            "child {k} failed (exit code {code}; 101 means it panicked)"
-        );
-    }
+    wait_all(children);
 }
 
 /// The line of `/proc/self/maps` of the shared mapping (`s` in its permissions) whose first
@@ -529,15 +521,16 @@ mod named {
     use super::*;
     use shared_memory::named::NamedSegment;
 
-    /// A name no other test (or run) uses.
-    fn unique_name(tag: &str) -> String {
+    /// A name no other test (or run) uses, and its [`Unlink`]: keep it until the test ends.
+    fn unique_name(tag: &str) -> (String, Unlink) {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         sweep_names_of_dead_runs();
-        format!(
+        let name = format!(
             "/kit-shm-{}-{tag}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
-        )
+        );
+        (name.clone(), Unlink(name))
     }
 
     /// Unlinks the names a run of this suite that crashed (a segfault runs no `Drop`) left in
@@ -579,8 +572,7 @@ mod named {
     #[test]
     fn an_unrelated_process_answers_through_the_segment() {
         within(|| {
-            let name = unique_name("peer");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("peer");
             let segment = NamedSegment::create(&name, 4096).expect("create a named segment");
             assert_eq!(
                 segment.len(),
@@ -617,16 +609,14 @@ mod named {
     #[test]
     fn the_creator_removes_the_segment_even_on_panic() {
         within(|| {
-            let name = unique_name("drop");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("drop");
             drop(NamedSegment::create(&name, 100).expect("create a named segment"));
             assert!(
                 !exists(&name),
                 "segment left behind in /dev/shm: dropping the creator's handle must shm_unlink it"
             );
 
-            let name = unique_name("panic");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("panic");
             let n = name.clone();
             let result = std::panic::catch_unwind(move || {
                 let _segment = NamedSegment::create(&n, 100).expect("create a named segment");
@@ -643,8 +633,7 @@ mod named {
     #[test]
     fn only_the_creator_unlinks() {
         within(|| {
-            let name = unique_name("owner");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("owner");
             let creator = NamedSegment::create(&name, 256).expect("create a named segment");
             assert!(
                 NamedSegment::create(&name, 256).is_err(),
@@ -687,8 +676,7 @@ mod named {
     #[test]
     fn a_new_segment_is_zeroed_named_and_private_to_its_owner() {
         within(|| {
-            let name = unique_name("new");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("new");
             let segment = NamedSegment::create(&name, 3000).expect("create a named segment");
             assert_eq!(
                 segment.name(),
@@ -720,8 +708,7 @@ mod named {
                 "mode: other users must not reach the segment (0o600), it has {mode:o}"
             );
             drop(segment);
-            let empty_name = unique_name("empty");
-            let _cleanup_empty = Unlink(empty_name.clone());
+            let (empty_name, _cleanup_empty) = unique_name("empty");
             let empty =
                 NamedSegment::create(&empty_name, 0).expect("a segment of 0 bytes is allowed");
             assert!(
@@ -735,8 +722,7 @@ mod named {
     #[test]
     fn reads_and_writes_past_the_end_panic_and_change_nothing() {
         within(|| {
-            let name = unique_name("bounds");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("bounds");
             let segment = NamedSegment::create(&name, 100).expect("create a named segment");
             segment.write(96, b"edge");
             assert_eq!(
@@ -772,8 +758,7 @@ mod named {
     #[test]
     fn creating_an_existing_name_fails_and_leaves_it_alone() {
         within(|| {
-            let name = unique_name("exists");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("exists");
             let first = NamedSegment::create(&name, 64).expect("create a named segment");
             first.write(0, b"first");
             match NamedSegment::create(&name, 128) {
@@ -805,8 +790,7 @@ mod named {
             // Sizes the kernel may refuse after the name was made: a negative size for ftruncate,
             // and one no address space can map (a design that maps nothing may accept it).
             for (len, why) in [(usize::MAX, "ftruncate"), (1usize << 62, "mmap")] {
-                let name = unique_name("fails");
-                let _cleanup = Unlink(name.clone());
+                let (name, _cleanup) = unique_name("fails");
                 match NamedSegment::create(&name, len) {
                     Err(_) => assert!(
                         !exists(&name),
@@ -833,8 +817,7 @@ mod named {
     #[test]
     fn opening_a_missing_name_fails_and_creates_nothing() {
         within(|| {
-            let name = unique_name("missing");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("missing");
             match NamedSegment::open(&name) {
                 Err(nix::errno::Errno::ENOENT) => {}
                 Err(other) => {
@@ -854,8 +837,7 @@ mod named {
     #[test]
     fn drop_unmaps_every_handle() {
         within(|| {
-            let name = unique_name("unmap");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("unmap");
             let creator = NamedSegment::create(&name, 5000).expect("create a named segment");
             let peer = NamedSegment::open(&name).expect("open the segment by name");
             drop(peer);
@@ -865,8 +847,7 @@ mod named {
                 "drop: the segment is still mapped in this process; munmap it in Drop (each handle, creator or not)"
             );
             // An empty segment is mapped too (one byte at least), and unmapped the same way.
-            let empty_name = unique_name("unmap-empty");
-            let _cleanup_empty = Unlink(empty_name.clone());
+            let (empty_name, _cleanup_empty) = unique_name("unmap-empty");
             drop(NamedSegment::create(&empty_name, 0).expect("a segment of 0 bytes is allowed"));
             assert!(
                 !mapped(&empty_name),
@@ -880,8 +861,7 @@ mod named {
     fn processes_at_once_open_and_write_their_slots() {
         within(|| {
             const PROCESSES: usize = 6;
-            let name = unique_name("many");
-            let _cleanup = Unlink(name.clone());
+            let (name, _cleanup) = unique_name("many");
             let creator =
                 NamedSegment::create(&name, 64 * PROCESSES).expect("create a named segment");
             // Every child opens the name at the same moment, writes its slot and drops its handle.

@@ -9,7 +9,6 @@
 //! own, handle SIGTERM or are killed. Every started process is killed in a `Drop` guard, even
 //! when a test fails.
 
-use std::any::Any;
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
 
@@ -35,15 +34,6 @@ impl Drop for KillIfRunning {
             let _ = kill(Pid::from_raw(self.pid), Signal::SIGKILL);
         }
     }
-}
-
-/// The text of a caught panic.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 fn signal_name(signal: i32) -> String {
@@ -406,82 +396,13 @@ mod graceful {
 
 mod reaper {
     use super::*;
-    use nix::fcntl::OFlag;
-    use nix::sys::wait::{WaitStatus, waitpid};
-    use nix::unistd::{ForkResult, alarm, fork, getpid};
+    use grading::lab::{Reap, in_a_lab};
+    use nix::unistd::{ForkResult, fork, getpid};
     use signals::reaper::{reap_ended, watch_children};
     use std::os::fd::{AsRawFd, OwnedFd};
-    use std::panic::{self, AssertUnwindSafe};
     use std::sync::atomic::Ordering;
 
     const REAPER: &str = env!("CARGO_BIN_EXE_signals-reaper");
-
-    /// How long a lab process may live: far more than its work takes, and less than the test's
-    /// own limit, so that a blocking call inside it becomes a clear verdict.
-    const LAB_SECONDS: u32 = 3;
-
-    /// Runs `body` in a forked "lab" process, so that `reap_ended` — which waits for *any*
-    /// child — only ever sees the children the body starts, never the test's own. The lab
-    /// reports through a pipe; an `alarm` ends it if something inside blocks. `on_hang` is the
-    /// verdict for that case.
-    fn in_a_lab(on_hang: &str, body: impl FnOnce() -> Result<(), String>) {
-        // Non-blocking: the lab's grandchildren inherit the write end, so the test reads what
-        // the lab wrote after the lab ended instead of waiting for end-of-file.
-        let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC | OFlag::O_NONBLOCK).expect("pipe");
-        // Safety: the lab runs `body` and `_exit`s; it never returns into the test.
-        match unsafe { fork() }.expect("fork the lab") {
-            ForkResult::Child => {
-                drop(read);
-                alarm::set(LAB_SECONDS);
-                let outcome = panic::catch_unwind(AssertUnwindSafe(body));
-                let (code, message) = match outcome {
-                    Ok(Ok(())) => (0, String::new()),
-                    Ok(Err(message)) => (1, message),
-                    Err(payload) => (2, panic_message(&*payload)),
-                };
-                let _ = nix::unistd::write(&write, message.as_bytes());
-                // Safety: ends the lab at once.
-                unsafe { libc::_exit(code) }
-            }
-            ForkResult::Parent { child } => {
-                drop(write);
-                let _lab = Reap(vec![child]);
-                let status = waitpid(child, None).expect("wait for the lab");
-                let mut report = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while let Ok(n @ 1..) = nix::unistd::read(&read, &mut chunk) {
-                    report.extend_from_slice(&chunk[..n]);
-                }
-                let report = String::from_utf8_lossy(&report).into_owned();
-                match status {
-                    WaitStatus::Exited(_, 0) => {}
-                    WaitStatus::Exited(_, 1) => panic!("{report}"),
-                    WaitStatus::Exited(_, 2) if report.starts_with("not yet implemented") => {
-                        panic!("{report}")
-                    }
-                    WaitStatus::Exited(_, 2) => panic!("the code under test panicked: {report}"),
-                    WaitStatus::Signaled(_, Signal::SIGALRM, _) => {
-                        panic!("did not finish within {LAB_SECONDS} s: {on_hang}")
-                    }
-                    other => panic!("the lab process ended unexpectedly ({other:?}): {report}"),
-                }
-            }
-        }
-    }
-
-    /// Kills and reaps, in `Drop`, the children a lab started that are still unreaped.
-    struct Reap(Vec<Pid>);
-
-    impl Drop for Reap {
-        fn drop(&mut self) {
-            for &pid in &self.0 {
-                if procfs::is_unreaped_child(pid.as_raw()) {
-                    let _ = kill(pid, Signal::SIGKILL);
-                    let _ = waitpid(pid, None);
-                }
-            }
-        }
-    }
 
     /// In a lab: forks a child that ends with `code`, or is killed by `signal` if given.
     fn child(code: i32, signal: Option<Signal>) -> Pid {

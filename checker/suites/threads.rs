@@ -2,48 +2,19 @@
 //! borrow, and a supervisor of named workers. The same file grades the student's crate
 //! (`exercises/threads`) and the reference (`solutions/threads`).
 
-use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use grading::Rendezvous;
+use grading::caught::{panic_message, unless_todo};
+use grading::waiting::{Meeting, eventually};
 
 /// How long a worker waits for the others before the suite concludes they were not alive
 /// together: most of a test's time budget, so a slow, loaded machine never fails a correct
 /// solution, and a sequential one still fails on the assertion rather than on the timeout.
 fn patience() -> Duration {
     grading::test_timeout() * 3 / 5
-}
-
-/// A [`Rendezvous`] for workers that may run one after another: once one of them has waited in
-/// vain, the later ones do not wait again, so a sequential solution costs one `patience`, not one
-/// per worker.
-struct Meeting {
-    rendezvous: Rendezvous,
-    gave_up: AtomicBool,
-}
-
-impl Meeting {
-    fn new(workers: usize) -> Self {
-        Meeting {
-            rendezvous: Rendezvous::new(workers, patience()),
-            gave_up: AtomicBool::new(false),
-        }
-    }
-
-    /// Whether every worker was alive while this one waited.
-    fn arrive(&self) -> bool {
-        if self.gave_up.load(Ordering::SeqCst) {
-            return false;
-        }
-        let met = self.rendezvous.arrive();
-        if !met {
-            self.gave_up.store(true, Ordering::SeqCst);
-        }
-        met
-    }
 }
 
 /// The verdict when a [`Meeting`] failed: every likely cause, since the symptom is the same.
@@ -56,40 +27,6 @@ fn not_concurrent(workers: &str) -> String {
          runs); or a sequential iterator that waits for each thread before it spawns the next.",
         patience().as_secs_f64()
     )
-}
-
-/// The message of a caught panic, for verdicts that quote it.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// Passes on a caught panic that comes from an unfinished exercise (`todo!()`), so the student
-/// reads "not yet implemented" rather than a verdict about a mistake they did not make.
-fn unless_todo(payload: Box<dyn Any + Send>) -> Box<dyn Any + Send> {
-    if panic_message(&*payload).starts_with("not yet implemented") {
-        std::panic::resume_unwind(payload);
-    }
-    payload
-}
-
-/// Polls `done` until it holds or `patience` runs out; returns whether it held. For states
-/// that certainly come (a thread that returned will be marked finished), never to create an
-/// interleaving.
-fn eventually(mut done: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + patience();
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        thread::sleep(Duration::from_millis(1));
-    }
 }
 
 /// The kernel's id of the calling thread, read from `/proc/thread-self` (`PID/task/TID`).
@@ -244,7 +181,7 @@ mod spawn_join {
             // they run concurrently); then worker 0 finishes last: it returns only once the
             // other workers' threads have exited. Both waits are bounded, and worker 0 skips the
             // second if the first failed, so a sequential solution costs one patience.
-            let meeting = Arc::new(Meeting::new(N));
+            let meeting = Arc::new(Meeting::new(N, patience()));
             let exits = ExitWatch::new();
             let work = {
                 let (meeting, exits) = (Arc::clone(&meeting), exits.clone());
@@ -497,7 +434,7 @@ mod scoped_chunks {
                     count, chunks,
                     "{case} make {chunks} chunks of len.div_ceil(threads) items, got {count}"
                 );
-                let meeting = Meeting::new(chunks);
+                let meeting = Meeting::new(chunks, patience());
                 let exits = ExitWatch::new();
                 let firsts = map_chunks(&data, threads, |chunk| {
                     let met = meeting.arrive();
@@ -717,8 +654,9 @@ mod supervisor {
                 );
             }
             // `quick` returned at once; the thread is marked finished soon after.
-            let quick_gone =
-                eventually(|| !supervisor.running().iter().any(|name| name == "quick"));
+            let quick_gone = eventually(patience(), || {
+                !supervisor.running().iter().any(|name| name == "quick")
+            });
             assert!(
                 quick_gone,
                 "running() = {:?} still lists `quick`, whose job returned {:.1} s ago: a finished \
@@ -733,7 +671,7 @@ mod supervisor {
             );
 
             drop(gates); // every gate opens: the jobs return
-            let all_gone = eventually(|| supervisor.running().is_empty());
+            let all_gone = eventually(patience(), || supervisor.running().is_empty());
             assert!(
                 all_gone,
                 "running() = {:?} after every job returned: all have finished",
@@ -813,7 +751,7 @@ mod supervisor {
             // all, within the test's time limit).
             let spawned = Arc::new(AtomicUsize::new(0));
             let gave_up = Arc::new(AtomicBool::new(false));
-            let meeting = Arc::new(Meeting::new(2));
+            let meeting = Arc::new(Meeting::new(2, patience()));
             let mut supervisor = Supervisor::new();
             for (k, name) in ["left", "right"].into_iter().enumerate() {
                 let (seen, gave_up, meeting) = (
@@ -823,7 +761,7 @@ mod supervisor {
                 );
                 supervisor.spawn(name, move || {
                     let returned = !gave_up.load(Ordering::SeqCst)
-                        && eventually(|| seen.load(Ordering::SeqCst) > k);
+                        && eventually(patience(), || seen.load(Ordering::SeqCst) > k);
                     if !returned {
                         gave_up.store(true, Ordering::SeqCst);
                         return 0;

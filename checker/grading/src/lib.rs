@@ -7,14 +7,17 @@
 //! serves the topics graded by a model checker: their suites, and (under the `model` feature)
 //! the primitives their `sync` shims re-export, which record each step of an interleaving.
 
+pub mod caught;
 mod exit_watch;
 pub mod hang;
+pub mod lab;
 pub mod model;
 pub mod procfs;
 mod program;
 mod rendezvous;
 mod thread_log;
 mod timeout;
+pub mod waiting;
 
 pub use exit_watch::ExitWatch;
 /// Seeded random inputs for suites that vary sizes, durations and orders: always
