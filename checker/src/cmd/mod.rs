@@ -44,7 +44,7 @@ pub fn options(jobs: Option<usize>, verbose: bool) -> Options<'static> {
         jobs,
         verbose,
         reporter,
-        fail_fast: false,
+        stop: crate::engine::Stop::Never,
     }
 }
 

@@ -123,7 +123,7 @@ pub fn run(kit: &Kit, request: &Request, options: &Options) -> Result<bool> {
     };
     let started = Instant::now();
     let options = Options {
-        fail_fast: true,
+        stop: engine::Stop::FirstFailure,
         ..*options
     };
     let mut scores = Vec::new();

@@ -17,7 +17,8 @@ mod run;
 mod subject;
 mod variants;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
@@ -26,6 +27,7 @@ use serde::ser::SerializeStruct;
 
 use crate::catalog::{Exercise, SuiteRun};
 use crate::kit::Kit;
+use crate::known;
 use crate::layout::Layout;
 
 pub use event::{Event, Reporter};
@@ -35,6 +37,7 @@ pub use subject::{Candidate, Intake, MutantSubject, Source, Subject, Submission}
 
 use build::UnitBuild;
 use plan::{Plan, Unbuilt, Workspace};
+use run::RawOutcome;
 
 /// The overall verdict on one candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,9 +111,21 @@ pub struct Options<'a> {
     pub verbose: bool,
     /// Who hears about progress.
     pub reporter: Reporter<'a>,
-    /// Stop grading a candidate at its first failing test (its other tests are left out of
-    /// its results): enough to know that a mutant is killed.
-    pub fail_fast: bool,
+    /// When a candidate has been graded enough (its tests not yet run are left out of its
+    /// results).
+    pub stop: Stop,
+}
+
+/// When grading a candidate may stop before all its tests have run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Every test runs: a student's or a solution's full report.
+    Never,
+    /// At the first failing test: enough to know that a mutant is killed.
+    FirstFailure,
+    /// A catalogued wrong solution, once its failures say every word it is expected to say
+    /// (`Expect:`), which is all `verify` asks of it; every other candidate runs every test.
+    Proven,
 }
 
 /// Grades every candidate; results come back in the candidates' order.
@@ -358,7 +373,30 @@ fn run_plan(
         let total = test_jobs.len();
         let finished = std::sync::atomic::AtomicUsize::new(0);
         let started = Instant::now();
-        let outcomes = run::run_all(&test_jobs, options.jobs, options.fail_fast, &|_| {
+        let said = Mutex::new(HashMap::<usize, String>::new());
+        let enough = |job: &TestJob, raw: &RawOutcome| {
+            let candidate = &candidates[job.group];
+            let failed = || {
+                let result =
+                    TestResult::from_raw(&job.name, raw, candidate.exercise.timeout_secs());
+                (!result.passed()).then_some(result.message)
+            };
+            match (options.stop, &candidate.subject) {
+                (Stop::FirstFailure, _) => failed().is_some(),
+                (Stop::Proven, Subject::Known(wrong)) if wrong.kind == known::Kind::Wrong => {
+                    let Some(message) = failed() else {
+                        return false;
+                    };
+                    let mut said = said.lock().unwrap();
+                    let so_far = said.entry(job.group).or_default();
+                    so_far.push_str(&message);
+                    so_far.push('\n');
+                    known::missing_expectations(wrong, so_far).is_empty()
+                }
+                _ => false,
+            }
+        };
+        let outcomes = run::run_all(&test_jobs, options.jobs, &enough, &|_| {
             let done = finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             (options.reporter)(&Event::Tested { done, total });
         });

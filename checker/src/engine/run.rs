@@ -35,8 +35,8 @@ pub struct TestJob {
     /// The in-suite limit (`grading::within`); the sandbox kills a little after it.
     pub timeout: Duration,
     pub serial: bool,
-    /// The candidate the test grades: with `fail_fast`, once one of a group's tests has failed
-    /// the rest of the group is skipped.
+    /// The candidate the test grades: once the grading has seen enough of a group (see
+    /// [`run_all`]), the rest of the group is skipped.
     pub group: usize,
     /// Where the test may write a picture of a failing run (`KIT_TRACE_DIR`).
     pub traces: PathBuf,
@@ -53,18 +53,11 @@ pub struct RawOutcome {
     /// `None` if the sandbox ended without its report (it crashed or was killed).
     pub trailer: Option<Trailer>,
     pub elapsed: Duration,
-    /// Not run: another test of its group had already failed (`fail_fast`).
+    /// Not run: the grading had already seen enough of its group.
     pub skipped: bool,
 }
 
 impl RawOutcome {
-    /// Whether the test passed, as far as the sandbox can tell (the verdict is the judge's).
-    fn passed(&self) -> bool {
-        self.trailer.as_ref().is_some_and(|t| {
-            t.code == Some(0) && t.completed && t.leftovers.is_empty() && !t.timed_out
-        })
-    }
-
     fn skipped() -> RawOutcome {
         RawOutcome {
             output: String::new(),
@@ -76,35 +69,28 @@ impl RawOutcome {
 }
 
 /// Runs every job (the parallel ones up to `jobs` at a time, then the serial ones alone) and
-/// returns the outcomes in the order of `tests`. `done` is called after each test. With
-/// `fail_fast`, a group's remaining tests are skipped once one of them has failed (mutation
-/// testing only needs to know that a mutant is killed).
+/// returns the outcomes in the order of `tests`. `done` is called after each test. `enough`
+/// hears each outcome too: once it says a group has shown enough (a mutant killed, a wrong
+/// solution rejected with the words it must say), the group's tests not yet started are skipped.
 pub fn run_all(
     tests: &[TestJob],
     jobs: usize,
-    fail_fast: bool,
+    enough: &(dyn Fn(&TestJob, &RawOutcome) -> bool + Sync),
     done: &(dyn Fn(&TestJob) + Sync),
 ) -> Vec<RawOutcome> {
-    let failed = Mutex::new(std::collections::BTreeSet::new());
+    let settled = Mutex::new(std::collections::BTreeSet::new());
     let run = |test: &TestJob| {
-        if fail_fast && failed.lock().unwrap().contains(&test.group) {
+        if settled.lock().unwrap().contains(&test.group) {
             return RawOutcome::skipped();
         }
         let outcome = run_one(test);
-        if !outcome.passed() {
-            failed.lock().unwrap().insert(test.group);
+        if enough(test, &outcome) {
+            settled.lock().unwrap().insert(test.group);
         }
         outcome
     };
     let results: Vec<Mutex<Option<RawOutcome>>> = tests.iter().map(|_| Mutex::new(None)).collect();
-    let queue = Mutex::new(
-        tests
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| !t.serial)
-            .map(|(i, _)| i)
-            .collect::<Vec<_>>(),
-    );
+    let queue = Mutex::new(queue_order(tests));
     thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| {
@@ -125,6 +111,25 @@ pub fn run_all(
         .into_iter()
         .map(|r| r.into_inner().unwrap().expect("every test ran"))
         .collect()
+}
+
+/// The parallel tests, last to run first (the queue is popped): every group's first test, then
+/// every group's second, and so on, so that a group that has shown enough after one test skips
+/// the rest instead of having them all started at once.
+fn queue_order(tests: &[TestJob]) -> Vec<usize> {
+    let mut seen = std::collections::HashMap::<usize, usize>::new();
+    let mut order: Vec<(usize, usize)> = tests
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.serial)
+        .map(|(i, t)| {
+            let rank = seen.entry(t.group).or_default();
+            *rank += 1;
+            (*rank, i)
+        })
+        .collect();
+    order.sort();
+    order.into_iter().rev().map(|(_, i)| i).collect()
 }
 
 /// Runs one test through `checker __sandbox`, never longer than its limits.
@@ -310,5 +315,37 @@ fn in_sandbox(spec: &Spec, hard_limit: Duration) -> Result<Option<Trailer>> {
                 bail!("the sandbox failed: {}", said.trim())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(group: usize, serial: bool) -> TestJob {
+        TestJob {
+            exe: PathBuf::new(),
+            name: format!("t{group}"),
+            timeout: Duration::from_secs(1),
+            serial,
+            group,
+            traces: PathBuf::new(),
+            memory: 0,
+            view: View::default(),
+        }
+    }
+
+    #[test]
+    fn every_group_starts_its_first_test_before_any_group_its_second() {
+        let tests = [
+            job(0, false),
+            job(0, false),
+            job(1, false),
+            job(2, true),
+            job(1, false),
+        ];
+        let mut order = queue_order(&tests);
+        order.reverse(); // the queue is popped from its end
+        assert_eq!(order, [0, 2, 1, 4], "serial tests are left out, run after");
     }
 }
