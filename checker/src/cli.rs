@@ -13,7 +13,7 @@ pub struct Cli {
     /// The kit's folder (default: found from the current folder upwards).
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Tests to run at once (default: twice the number of CPUs).
+    /// Tests to run at once (default: six per CPU; most of a test is waiting, not computing).
     #[arg(short, long, global = true, value_name = "N")]
     pub jobs: Option<usize>,
     /// Show cargo's build output even when it is not a terminal.

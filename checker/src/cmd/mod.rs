@@ -25,6 +25,8 @@ pub fn options(jobs: Option<usize>, verbose: bool) -> Options<'static> {
     // Six tests per CPU: most grading time is tests waiting (for a rendezvous, a child, a
     // timeout that proves a hang), not computing. Measured on 2 CPUs, `verify` burned about
     // 40 s of CPU in 150 s at 4 tests at a time and held, with the same verdicts, in 42 s at 12.
+    // Later, with every test sandboxed: 39 s at 12, 31 s at 24 — but at 24 (a load average near
+    // 30) a test that must reach a limit within its time sometimes timed out first, so not more.
     let jobs = jobs.unwrap_or_else(|| {
         6 * std::thread::available_parallelism()
             .map(|n| n.get())
