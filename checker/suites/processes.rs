@@ -270,7 +270,27 @@ mod fork_wait {
     use std::sync::Arc;
     use std::sync::atomic::AtomicUsize;
 
+    /// The exit code of a child whose job's panic escaped `run_jobs` (see [`EscapedChild`]).
+    const ESCAPED: i32 = 86;
+
+    /// Ends a forked child whose job's panic escaped `run_jobs` and unwound into the test's own
+    /// code, at once and with a code of its own ([`ESCAPED`]). Left to go on, that child would run
+    /// the rest of the test as a copy of the parent, where a lock another thread held at the
+    /// moment of the fork hangs it on some runs and not on others: the verdict would change from
+    /// run to run.
+    struct EscapedChild(u32);
+
+    impl Drop for EscapedChild {
+        fn drop(&mut self) {
+            if std::process::id() != self.0 {
+                // Safety: `_exit` ends the process at once, without running anything of it.
+                unsafe { libc::_exit(ESCAPED) }
+            }
+        }
+    }
+
     fn run(jobs: usize, job: impl Fn(usize) -> u8) -> (Vec<Finished>, Reap) {
+        let _escaped = EscapedChild(std::process::id());
         let results = run_jobs(jobs, job).expect("fork failed");
         let reap = Reap(results.iter().map(|f| f.pid).collect());
         assert_eq!(
@@ -451,7 +471,7 @@ mod fork_wait {
                 "a job that panics must end its own child with code 101 (as a Rust program that panics \
                  does), and the other jobs go on: catch the panic in the child (`panic::catch_unwind`) \
                  and `_exit(101)`; a panic that escapes the child unwinds into the parent's code, which \
-                 the child then runs"
+                 the child then runs (code {ESCAPED}: the test stopped a child that had unwound into it)"
             );
             assert_eq!(
                 shared.ran_in(2),
