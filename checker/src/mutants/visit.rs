@@ -121,29 +121,19 @@ impl Visitor<'_> {
 
     /// The body-replacing mutants of a function returning `output`.
     fn bodies(&mut self, output: &ReturnType, block: &syn::Block) {
-        let values: &[&str] = match output {
-            ReturnType::Default if !block.stmts.is_empty() => &["{}"],
-            ReturnType::Type(_, ty) => match &**ty {
-                Type::Path(path) => match path.path.segments.last() {
-                    Some(last) => match last.ident.to_string().as_str() {
-                        "bool" => &["{ true }", "{ false }"],
-                        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32"
-                        | "i64" | "i128" | "isize" => &["{ 0 }", "{ 1 }"],
-                        "f32" | "f64" => &["{ 0.0 }"],
-                        "String" => &["{ String::new() }"],
-                        "Vec" => &["{ Vec::new() }"],
-                        "Option" => &["{ None }"],
-                        _ => &[],
-                    },
-                    None => &[],
-                },
-                _ => &[],
-            },
-            ReturnType::Default => &[],
+        let values: Vec<String> = match output {
+            ReturnType::Default if !block.stmts.is_empty() => vec!["()".to_owned()],
+            ReturnType::Type(_, ty) => defaults(ty),
+            ReturnType::Default => Vec::new(),
         };
         for value in values {
+            let value = if value == "()" {
+                "{}".to_owned()
+            } else {
+                format!("{{ {value} }}")
+            };
             let description = format!("replace the body with `{value}`");
-            self.replace(Genre::Body, block, value, description);
+            self.replace(Genre::Body, block, &value, description);
         }
     }
 
@@ -643,4 +633,42 @@ fn calls_method(block: &syn::Block, names: &[&str]) -> bool {
     };
     finder.visit_block(block);
     finder.found
+}
+
+/// Plain values of type `ty` a body can be replaced with (none for a type it cannot make). A
+/// `Result` (`io::Result`, `nix::Result` ...) gets `Ok` of each value of its first type: a
+/// function that does nothing and says it succeeded.
+fn defaults(ty: &Type) -> Vec<String> {
+    match ty {
+        Type::Tuple(tuple) if tuple.elems.is_empty() => vec!["()".to_owned()],
+        Type::Path(path) => {
+            let Some(last) = path.path.segments.last() else {
+                return Vec::new();
+            };
+            let plain: &[&str] = match last.ident.to_string().as_str() {
+                "bool" => &["true", "false"],
+                "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
+                | "i128" | "isize" => &["0", "1"],
+                "f32" | "f64" => &["0.0"],
+                "String" => &["String::new()"],
+                "Vec" => &["Vec::new()"],
+                "Option" => &["None"],
+                "Result" => {
+                    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                        return Vec::new();
+                    };
+                    let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
+                        return Vec::new();
+                    };
+                    return defaults(inner)
+                        .into_iter()
+                        .map(|value| format!("Ok({value})"))
+                        .collect();
+                }
+                _ => &[],
+            };
+            plain.iter().map(|v| (*v).to_owned()).collect()
+        }
+        _ => Vec::new(),
+    }
 }
