@@ -542,6 +542,21 @@ impl Run {
         self.assert_untouched();
     }
 
+    /// `student`'s test binary was refused before any test ran (graded as not compiling), with
+    /// `words` in the reason; nothing else was touched.
+    fn expect_refused(&self, student: &str, words: &str) {
+        assert_eq!(
+            self.status(student),
+            "does_not_compile",
+            "{}",
+            self.graded(student)
+        );
+        let errors = self.graded(student)["compile_errors"].to_string();
+        assert!(errors.contains(words), "{errors}");
+        eprintln!("{student}: refused — {}", &errors[..errors.len().min(160)]);
+        self.assert_untouched();
+    }
+
     /// The honest students passed, their files and the kit are as they were, every test
     /// binary is still a binary, the gradebook is a file, and nothing is left behind.
     fn assert_untouched(&self) {
@@ -666,38 +681,12 @@ fn the_supervisor_is_out_of_reach() {
 
 #[test]
 fn a_constructor_that_spoofs_the_list_is_refused() {
-    let run = run();
-    assert_eq!(
-        run.status("list_spoof"),
-        "does_not_compile",
-        "{}",
-        run.graded("list_spoof")
-    );
-    let errors = run.graded("list_spoof")["compile_errors"].to_string();
-    assert!(
-        errors.contains("does not define (`spawn_join::made_up_test`)"),
-        "{errors}"
-    );
-    eprintln!("list_spoof: refused — {}", &errors[..errors.len().min(160)]);
-    run.assert_untouched();
+    run().expect_refused("list_spoof", "does not define (`spawn_join::made_up_test`)");
 }
 
 #[test]
 fn a_constructor_that_sleeps_at_the_list_is_stopped() {
-    let run = run();
-    assert_eq!(
-        run.status("list_sleeper"),
-        "does_not_compile",
-        "{}",
-        run.graded("list_sleeper")
-    );
-    let errors = run.graded("list_sleeper")["compile_errors"].to_string();
-    assert!(
-        errors.contains("did not list its tests within 10 s"),
-        "{errors}"
-    );
-    eprintln!("list_sleeper: {}", &errors[..errors.len().min(160)]);
-    run.assert_untouched();
+    run().expect_refused("list_sleeper", "did not list its tests within 10 s");
 }
 
 #[test]
@@ -834,23 +823,8 @@ fn ctrl_c_during_grading_leaves_nothing() {
     }
     // Let the tests get under way (their cgroups made, their namespaces up).
     std::thread::sleep(Duration::from_millis(500));
-    let interrupted = Instant::now();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(checker.0.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let status = loop {
-        if let Some(status) = checker.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            interrupted.elapsed() < Duration::from_secs(5),
-            "the checker did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    eprintln!("Ctrl-C: the checker stopped in {:?}", interrupted.elapsed());
+    let (status, took) = common::interrupt(&mut checker.0, Duration::from_secs(5));
+    eprintln!("Ctrl-C: the checker stopped in {took:?}");
     assert_eq!(status.code(), Some(130));
     assert!(
         tagged(&tag).is_empty(),

@@ -317,23 +317,7 @@ fn ctrl_c_stops_the_tests_under_way() {
         assert!(Instant::now() < deadline, "no test started");
         thread::sleep(Duration::from_millis(20));
     }
-    let interrupted = Instant::now();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(checker.0.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .unwrap();
-    let status = loop {
-        if let Some(status) = checker.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            interrupted.elapsed() < Duration::from_secs(3),
-            "the checker did not stop within 3 s of Ctrl-C"
-        );
-        thread::sleep(Duration::from_millis(10));
-    };
-    let stopped = interrupted.elapsed();
+    let (status, stopped) = common::interrupt(&mut checker.0, Duration::from_secs(3));
     assert_eq!(status.code(), Some(130), "128 + SIGINT, as shells expect");
     assert_all_gone(&tag, "Ctrl-C");
     let mut stderr = String::new();

@@ -196,3 +196,28 @@ pub fn chromium_dom(path: &Path) -> Option<String> {
     );
     Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }
+
+/// Sends Ctrl-C (SIGINT) to `child` and waits for it to end, failing the test if it takes
+/// `limit` or more: the exit status it ended with, and how long it took.
+#[allow(dead_code)]
+pub fn interrupt(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> (std::process::ExitStatus, std::time::Duration) {
+    let interrupted = std::time::Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, interrupted.elapsed());
+        }
+        assert!(
+            interrupted.elapsed() < limit,
+            "the checker did not stop within {limit:?} of Ctrl-C"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
